@@ -1,0 +1,200 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: Contributors to the s3async.restore project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Pure decisions about one object's archive and restore state.
+
+Nothing here talks to AWS: the functions take what HeadObject (or a listing) said and return what the object's
+state is and what, if anything, should be sent. Sources for the rules, cited where they are used:
+
+* S3 User Guide, "Restoring an archived object" (restoring-objects) and "Working with archived objects"
+  (archived-objects);
+* S3 API Reference, HeadObject (x-amz-restore, x-amz-archive-status) and RestoreObject.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from email.utils import parsedate_to_datetime
+
+STATUS_NOT_ARCHIVED = "not_archived"
+STATUS_ARCHIVED = "archived"
+STATUS_IN_PROGRESS = "in_progress"
+STATUS_RESTORED = "restored"
+STATUSES = (STATUS_NOT_ARCHIVED, STATUS_ARCHIVED, STATUS_IN_PROGRESS, STATUS_RESTORED)
+
+# Storage classes whose objects must be restored before they can be read. GLACIER_IR (Glacier Instant Retrieval)
+# is readable in real time and is deliberately absent: restoring it is an error on AWS (archived-objects).
+GLACIER_CLASSES = ("GLACIER", "DEEP_ARCHIVE")
+INTELLIGENT_TIERING = "INTELLIGENT_TIERING"
+# HeadObject's x-amz-archive-status: present only on INTELLIGENT_TIERING objects in an opt-in archive tier.
+INT_ARCHIVE_TIERS = ("ARCHIVE_ACCESS", "DEEP_ARCHIVE_ACCESS")
+
+TIERS = ("Standard", "Bulk", "Expedited")
+# Expedited retrieval does not exist for S3 Glacier Deep Archive, nor for the Intelligent-Tiering Deep Archive
+# Access tier (restoring-objects, "Archive retrieval options").
+EXPEDITED_UNAVAILABLE = ("DEEP_ARCHIVE", "DEEP_ARCHIVE_ACCESS")
+
+ACTION_RESTORE = "restore_requested"
+ACTION_NONE = "none"
+
+# x-amz-restore examples from the HeadObject reference:
+#   ongoing-request="true"
+#   ongoing-request="false", expiry-date="Fri, 21 Dec 2012 00:00:00 GMT"
+_ONGOING_RE = re.compile(r'ongoing-request\s*=\s*"(true|false)"', re.IGNORECASE)
+_EXPIRY_RE = re.compile(r'expiry-date\s*=\s*"([^"]+)"', re.IGNORECASE)
+
+
+class RestoreHeaderError(ValueError):
+    """The x-amz-restore header has a form we do not know; we refuse to guess an object's state from it."""
+
+
+def parse_restore_header(value):
+    """Return ``(ongoing, expiry)`` from an x-amz-restore header.
+
+    ``(None, None)`` when the header is absent (never restored, or the restored copy has expired and S3 removed
+    the header); ``(True, None)`` while a restore runs; ``(False, datetime)`` once the temporary copy exists.
+    """
+    if value is None or not str(value).strip():
+        return None, None
+    ongoing_match = _ONGOING_RE.search(value)
+    if not ongoing_match:
+        raise RestoreHeaderError(f"unrecognised x-amz-restore header: {value!r}")
+    ongoing = ongoing_match.group(1).lower() == "true"
+    expiry = None
+    expiry_match = _EXPIRY_RE.search(value)
+    if expiry_match:
+        try:
+            expiry = parsedate_to_datetime(expiry_match.group(1))
+        except (TypeError, ValueError) as error:
+            raise RestoreHeaderError(f"unrecognised expiry-date in x-amz-restore header: {value!r}") from error
+        if expiry.tzinfo is None:
+            # HTTP dates are GMT (RFC 7231, section 7.1.1.1).
+            expiry = expiry.replace(tzinfo=datetime.timezone.utc)
+    return ongoing, expiry
+
+
+def is_archive_kind(storage_class, archive_status):
+    """True when the object lives in a class or tier that needs a restore before it can be read."""
+    if storage_class in GLACIER_CLASSES:
+        return True
+    return storage_class == INTELLIGENT_TIERING and archive_status in INT_ARCHIVE_TIERS
+
+
+def classify(storage_class, archive_status, restore_header, now=None):
+    """Return ``(status, expiry_datetime_or_None)`` for an object from its HEAD response fields.
+
+    ``storage_class`` is HeadObject's StorageClass (absent, i.e. None, for STANDARD); ``archive_status`` its
+    ArchiveStatus; ``restore_header`` its Restore value. ``now`` (aware datetime) lets a copy whose expiry-date
+    has passed count as archived again, which it is once S3 deletes the temporary copy.
+    """
+    storage_class = storage_class or "STANDARD"
+    ongoing, expiry = parse_restore_header(restore_header)
+
+    if storage_class in GLACIER_CLASSES:
+        # GLACIER and DEEP_ARCHIVE keep their storage class after a restore: only x-amz-restore tells the state.
+        if ongoing is None:
+            return STATUS_ARCHIVED, None
+        if ongoing:
+            return STATUS_IN_PROGRESS, None
+        if expiry is not None and now is not None and expiry <= now:
+            return STATUS_ARCHIVED, None
+        return STATUS_RESTORED, expiry
+
+    if storage_class == INTELLIGENT_TIERING:
+        # A restored Intelligent-Tiering object moves back to the Frequent Access tier and has no expiry to rely on
+        # (restoring-objects, "Restoring objects from the S3 Intelligent-Tiering Archive Access tiers").
+        if archive_status in INT_ARCHIVE_TIERS:
+            if ongoing is None:
+                return STATUS_ARCHIVED, None
+            return (STATUS_IN_PROGRESS if ongoing else STATUS_RESTORED), None
+        if ongoing is True:
+            return STATUS_IN_PROGRESS, None
+        if ongoing is False:
+            return STATUS_RESTORED, None
+        return STATUS_NOT_ARCHIVED, None
+
+    # STANDARD, STANDARD_IA, ONEZONE_IA, GLACIER_IR, REDUCED_REDUNDANCY, EXPRESS_ONEZONE, ...: readable now.
+    return STATUS_NOT_ARCHIVED, None
+
+
+def is_readable(status):
+    """True when GetObject would return the body (what ``state: restored`` waits for)."""
+    return status in (STATUS_NOT_ARCHIVED, STATUS_RESTORED)
+
+
+def archive_tier(storage_class, archive_status):
+    """The archive tier that decides the retrieval options: DEEP_ARCHIVE, GLACIER, ARCHIVE_ACCESS, ..."""
+    if storage_class == INTELLIGENT_TIERING:
+        return archive_status
+    return storage_class
+
+
+def tier_problem(storage_class, archive_status, tier):
+    """A user-facing message when ``tier`` cannot be used for this object, else None."""
+    if tier not in TIERS:
+        return f"tier must be one of {', '.join(TIERS)}, got {tier!r}"
+    where = archive_tier(storage_class, archive_status)
+    if tier == "Expedited" and where in EXPEDITED_UNAVAILABLE:
+        described = (
+            "S3 Glacier Deep Archive"
+            if where == "DEEP_ARCHIVE"
+            else "the S3 Intelligent-Tiering Deep Archive Access tier"
+        )
+        return (
+            f"tier=Expedited is not available for objects in {described}; "
+            "use tier=Standard (within 12 hours) or tier=Bulk (within 48 hours)"
+        )
+    return None
+
+
+def days_problem(days):
+    """A user-facing message when ``days`` is not a valid restore lifetime, else None."""
+    # RestoreRequest.Days: "Lifetime of the active copy in days"; S3 rejects values below 1 (RestoreObject).
+    if days is None or days < 1:
+        return f"days must be 1 or more (how long the restored copy stays readable), got {days!r}"
+    return None
+
+
+def restore_request(storage_class, archive_status, tier, days):
+    """The RestoreRequest to send for an archived object.
+
+    Days is required for GLACIER / DEEP_ARCHIVE and must not be sent for the Intelligent-Tiering archive tiers:
+    AWS answers 400 InvalidArgument "... Do not specify Days" (restoring-objects). This is the bug that breaks
+    s3cmd's recursive restore on Intelligent-Tiering buckets.
+    """
+    request = {"GlacierJobParameters": {"Tier": tier}}
+    if storage_class in GLACIER_CLASSES:
+        request["Days"] = days
+    return request
+
+
+def decide_action(status):
+    """What ``state: present`` does for an object in ``status``: restore only what is archived.
+
+    An object whose restore is running or whose copy exists is left alone: a second RestoreObject on a restored
+    object returns 200 and RESETS the copy's expiry to now + Days, which can shorten it (RestoreObject).
+    """
+    return ACTION_RESTORE if status == STATUS_ARCHIVED else ACTION_NONE
+
+
+def format_expiry(expiry):
+    """ISO 8601 (UTC) for results, or None."""
+    if expiry is None:
+        return None
+    return expiry.astimezone(datetime.timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def summarize(objects):
+    """Counts per status and per action over result dicts (``status`` and ``action`` keys)."""
+    summary = {"total": len(objects)}
+    for status in STATUSES:
+        summary[status] = 0
+    summary[ACTION_RESTORE] = 0
+    for item in objects:
+        summary[item["status"]] += 1
+        if item["action"] == ACTION_RESTORE:
+            summary[ACTION_RESTORE] += 1
+    return summary

@@ -1,0 +1,115 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: Contributors to the s3async.restore project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Small wrappers around the S3 calls the modules make, with retries, and the messages for their errors.
+
+Every wrapper sends ExpectedBucketOwner (and RequestPayer where the operation takes it) when the user gave them,
+so that a bucket owned by someone else is never read or changed by mistake.
+"""
+
+from __future__ import annotations
+
+try:
+    import botocore
+except ImportError:
+    pass  # Handled by AnsibleAWSModule
+
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+# Throttling and transient errors worth another try on top of botocore's own retries. S3 asks clients to back
+# off on 503 SlowDown (S3 User Guide, "Best practices design patterns: optimizing Amazon S3 performance").
+RETRY_ERROR_CODES = ["SlowDown", "RequestTimeout", "RequestTimeTooSkewed", "OperationAborted"]
+
+
+def s3_client(module):
+    """An S3 client whose calls retry throttling with jittered exponential backoff when given aws_retry=True."""
+    return module.client("s3", retry_decorator=AWSRetry.jittered_backoff(retries=10, catch_extra_error_codes=RETRY_ERROR_CODES))
+
+
+def error_code(error):
+    """The S3 error code of a botocore ClientError (HEAD errors carry only the HTTP status, as a string)."""
+    return error.response.get("Error", {}).get("Code", "")
+
+
+def http_status(response_or_error):
+    response = getattr(response_or_error, "response", response_or_error)
+    return response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+
+
+class S3Bucket:
+    """The bucket a module works on, with the caller's ownership and payment choices applied to every call."""
+
+    def __init__(self, client, name, expected_owner=None, request_payer=False):
+        self.client = client
+        self.name = name
+        self.expected_owner = expected_owner
+        self.request_payer = request_payer
+
+    def _bucket_args(self):
+        args = {"Bucket": self.name}
+        if self.expected_owner:
+            args["ExpectedBucketOwner"] = self.expected_owner
+        return args
+
+    def _object_args(self, key, version_id=None):
+        args = self._bucket_args()
+        args["Key"] = key
+        if version_id:
+            args["VersionId"] = version_id
+        if self.request_payer:
+            # Required on Requester Pays buckets; the requester is billed for the request and the retrieval.
+            args["RequestPayer"] = "requester"
+        return args
+
+    def head_object(self, key, version_id=None):
+        return self.client.head_object(aws_retry=True, **self._object_args(key, version_id))
+
+    def restore_object(self, key, restore_request, version_id=None):
+        """Send RestoreObject; the response's HTTP status says 202 (started) or 200 (copy existed, expiry reset)."""
+        return self.client.restore_object(
+            aws_retry=True, RestoreRequest=restore_request, **self._object_args(key, version_id)
+        )
+
+    def bucket_exists(self):
+        """HeadBucket: False on 404; raises on anything else it cannot answer (403 means it exists)."""
+        try:
+            self.client.head_bucket(aws_retry=True, **self._bucket_args())
+        except botocore.exceptions.ClientError as error:
+            if error_code(error) in ("404", "NoSuchBucket"):
+                return False
+            if error_code(error) in ("403", "AccessDenied"):
+                return True
+            raise
+        return True
+
+    def get_notification_configuration(self):
+        return self.client.get_bucket_notification_configuration(aws_retry=True, **self._bucket_args())
+
+    def put_notification_configuration(self, configuration):
+        return self.client.put_bucket_notification_configuration(
+            aws_retry=True, NotificationConfiguration=configuration, **self._bucket_args()
+        )
+
+
+# The IAM action each call needs, for access-denied messages (S3 User Guide, "Actions, resources, and condition
+# keys for Amazon S3"). HeadObject is authorised by s3:GetObject.
+REQUIRED_PERMISSIONS = {
+    "HeadObject": "s3:GetObject",
+    "HeadObjectVersion": "s3:GetObjectVersion",
+    "RestoreObject": "s3:RestoreObject",
+    "GetBucketNotificationConfiguration": "s3:GetBucketNotification",
+    "PutBucketNotificationConfiguration": "s3:PutBucketNotification",
+}
+
+
+def access_denied_message(operation, resource, expected_owner=None):
+    permission = REQUIRED_PERMISSIONS.get(operation, operation)
+    message = f"Access denied: {operation} on {resource} needs the IAM permission {permission}"
+    if operation.startswith("HeadObject"):
+        # S3 answers 403 rather than 404 for a missing key when the caller may not list the bucket.
+        message += " (and s3:ListBucket on the bucket, without which a missing key also reads as 403 Forbidden)"
+    if expected_owner:
+        message += f"; the bucket must also belong to expected_bucket_owner {expected_owner}"
+    return message + "."

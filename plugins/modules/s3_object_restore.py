@@ -1,0 +1,629 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+
+# Copyright: Contributors to the s3async.restore project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: s3_object_restore
+short_description: Restore an archived Amazon S3 object, idempotently
+version_added: 0.1.0
+description:
+  - Brings back an object archived in S3 Glacier Flexible Retrieval (C(GLACIER)), S3 Glacier Deep Archive
+    (C(DEEP_ARCHIVE)), or the Archive Access / Deep Archive Access tiers of S3 Intelligent-Tiering.
+  - Decides from HeadObject alone (storage class, archive status and the C(x-amz-restore) header); the object's
+    body is never downloaded to probe it.
+  - Sends RestoreObject only for an object that is archived and has no restore running or done. A restored copy
+    is never restored again, because a second request resets the copy's expiry to now + O(days), which can
+    shorten it.
+  - With O(sns_topic_arn), makes the bucket's event notifications send the restore events to that topic,
+    adding to what is configured and keeping every other notification setting of the bucket as it was. This is
+    done before the restore is sent, so that the topic receives the C(s3:ObjectRestore:Post) event of this very
+    restore.
+  - With O(state=restored), also waits until the restored copy is readable. Restores take minutes (Expedited)
+    to two days (Deep Archive, Bulk); run such a task under C(async).
+author:
+  - s3async.restore contributors
+options:
+  bucket:
+    description:
+      - Name of the bucket that holds the object.
+    type: str
+    required: true
+  key:
+    description:
+      - Key of the object to restore.
+    type: str
+    required: true
+  version_id:
+    description:
+      - Version of the object to restore, on a versioned bucket. The current version when omitted.
+    type: str
+  state:
+    description:
+      - V(present) makes sure a restore has been requested (or is not needed) and returns at once.
+      - V(restored) does the same, then waits until the object is readable, polling HeadObject with a growing
+        delay (O(wait_delay), doubling up to 15 minutes) until O(wait_timeout) seconds have passed.
+    type: str
+    choices: [present, restored]
+    default: present
+  days:
+    description:
+      - How many days the restored copy of a C(GLACIER) or C(DEEP_ARCHIVE) object stays readable. S3 keeps it
+        until midnight UTC after request time + O(days).
+      - Not sent for Intelligent-Tiering objects, which return to the Frequent Access tier and have no expiry
+        (S3 rejects Days for them).
+      - The default is 7, as in the design of the sample this collection grew from (its usage note said 1).
+    type: int
+    default: 7
+  tier:
+    description:
+      - Retrieval tier. V(Expedited) (minutes) is not available for C(DEEP_ARCHIVE) objects nor for the
+        Intelligent-Tiering Deep Archive Access tier; the module refuses it for them before sending anything.
+    type: str
+    choices: [Standard, Bulk, Expedited]
+    default: Standard
+  sns_topic_arn:
+    description:
+      - ARN of an SNS topic (not a subscription ARN, not a FIFO topic) that should receive the bucket's restore
+        events, in the bucket's region.
+      - The bucket's notification configuration is read, the events in O(notification_events) are added to an
+        unfiltered configuration for this topic (or a new one is added), and every other setting (queues,
+        Lambda functions, other topics, EventBridge, keys unknown to this module) is kept exactly as it was.
+      - If the addition would overlap another configuration for the same event types, which S3 forbids, nothing
+        is written and the task fails naming that configuration.
+    type: str
+  notification_events:
+    description:
+      - The restore events to send to O(sns_topic_arn). V(s3:ObjectRestore:Delete) tells when a restored copy
+        has expired; V(s3:ObjectRestore:*) stands for all three.
+    type: list
+    elements: str
+    choices: ['s3:ObjectRestore:Post', 's3:ObjectRestore:Completed', 's3:ObjectRestore:Delete', 's3:ObjectRestore:*']
+    default: ['s3:ObjectRestore:Post', 's3:ObjectRestore:Completed']
+  expected_bucket_owner:
+    description:
+      - Account ID that must own the bucket. Sent with every call; S3 answers 403 if another account owns it.
+    type: str
+  request_payer:
+    description:
+      - Set to V(true) for a Requester Pays bucket; the caller is then billed for the requests and retrieval.
+    type: bool
+    default: false
+  wait_timeout:
+    description:
+      - With O(state=restored), how many seconds to wait for the object to become readable before failing.
+      - The default, 12 hours, covers a Standard retrieval from every archive tier. Bulk retrievals from Deep
+        Archive can take up to 48 hours (172800 seconds).
+    type: int
+    default: 43200
+  wait_delay:
+    description:
+      - With O(state=restored), seconds between the first two checks; the delay then doubles after every
+        check, up to 15 minutes (or O(wait_delay), if that is larger).
+    type: int
+    default: 60
+notes:
+  - C(changed) is true exactly when a restore request or a notification configuration change was sent (or, in
+    check mode, would be).
+  - "Needs the IAM permissions C(s3:GetObject) (C(s3:GetObjectVersion) with O(version_id)), C(s3:RestoreObject),
+    and with O(sns_topic_arn) C(s3:GetBucketNotification) and C(s3:PutBucketNotification). The SNS topic's
+    policy must allow C(s3.amazonaws.com) to C(SNS:Publish) for this bucket: the error message shows the
+    statement to add when it does not."
+  - PutBucketNotificationConfiguration replaces a bucket's whole notification configuration. The module re-reads
+    the configuration right before writing it and again after, but another tool writing at the same moment can
+    still lose its change or ours; S3 offers no conditional write for it.
+  - Supports check mode (nothing is sent but reads) and diff mode (the notification configuration and the
+    objects' status, before and after).
+seealso:
+  - name: Restoring an archived object
+    description: The S3 User Guide on restore requests, tiers and the x-amz-restore header.
+    link: https://docs.aws.amazon.com/AmazonS3/latest/userguide/restoring-objects.html
+  - module: amazon.aws.s3_object
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: Request a restore of one archived object for 7 days (Standard tier)
+  s3async.restore.s3_object_restore:
+    bucket: backups
+    key: db/2026-11-01.dump
+
+- name: Restore with the Bulk tier for 3 days and route restore events to an SNS topic
+  s3async.restore.s3_object_restore:
+    bucket: backups
+    key: db/2026-11-01.dump
+    days: 3
+    tier: Bulk
+    sns_topic_arn: arn:aws:sns:us-east-1:123456789012:restore-events
+
+- name: Restore a given version and wait until it can be read (up to 6 hours, in the background)
+  s3async.restore.s3_object_restore:
+    bucket: backups
+    key: db/2026-11-01.dump
+    version_id: 3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY
+    state: restored
+    tier: Expedited
+    wait_timeout: 21600
+  async: 22000
+  poll: 60
+
+- name: Restore from a Requester Pays bucket owned by a known account
+  s3async.restore.s3_object_restore:
+    bucket: shared-archive
+    key: exports/2024.parquet
+    request_payer: true
+    expected_bucket_owner: "111122223333"
+  register: restore
+
+- name: Show where the object stands
+  ansible.builtin.debug:
+    msg: "{{ restore.objects[0].key }} is {{ restore.objects[0].status }}"
+"""
+
+RETURN = r"""
+changed:
+  description: Whether a restore request or a notification configuration change was sent (would be, in check mode).
+  returned: always
+  type: bool
+  sample: true
+objects:
+  description: One entry per object the task looked at, with its state after the task.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    key:
+      description: The object's key.
+      returned: always
+      type: str
+      sample: db/2026-11-01.dump
+    version_id:
+      description: The object's version ID, when the bucket is versioned or O(version_id) was given.
+      returned: always
+      type: str
+      sample: 3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY
+    storage_class:
+      description: The object's storage class (C(STANDARD) when S3 reports none).
+      returned: always
+      type: str
+      sample: DEEP_ARCHIVE
+    archive_status:
+      description: The Intelligent-Tiering archive tier (C(ARCHIVE_ACCESS) or C(DEEP_ARCHIVE_ACCESS)), or null.
+      returned: always
+      type: str
+      sample: null
+    size:
+      description: The object's size in bytes.
+      returned: always
+      type: int
+      sample: 1048576
+    status:
+      description:
+        - V(not_archived) (readable, nothing to restore), V(archived) (needs a restore), V(in_progress)
+          (a restore is running) or V(restored) (a restored copy is readable).
+        - Right after a restore request is accepted this is V(in_progress).
+      returned: always
+      type: str
+      sample: in_progress
+    expiry_date:
+      description:
+        - When the restored copy of a C(GLACIER) or C(DEEP_ARCHIVE) object expires (ISO 8601, UTC), when
+          V(restored); null otherwise, and always for Intelligent-Tiering objects, which do not expire.
+      returned: always
+      type: str
+      sample: "2026-12-02T00:00:00Z"
+    action:
+      description: V(restore_requested) when a RestoreObject request was sent (would be, in check mode), else V(none).
+      returned: always
+      type: str
+      sample: restore_requested
+    message:
+      description: What was found and done, in words.
+      returned: always
+      type: str
+      sample: restore requested (tier Standard, 7 days)
+summary:
+  description: Counts over O(objects).
+  returned: always
+  type: dict
+  contains:
+    total:
+      description: Objects looked at.
+      returned: always
+      type: int
+      sample: 1
+    not_archived:
+      description: Objects that were readable without a restore.
+      returned: always
+      type: int
+      sample: 0
+    archived:
+      description: Objects archived with no restore requested (only in check mode, or after a failure).
+      returned: always
+      type: int
+      sample: 0
+    in_progress:
+      description: Objects whose restore is running.
+      returned: always
+      type: int
+      sample: 1
+    restored:
+      description: Objects with a readable restored copy.
+      returned: always
+      type: int
+      sample: 0
+    restore_requested:
+      description: Restore requests sent by this task (would be sent, in check mode).
+      returned: always
+      type: int
+      sample: 1
+notification:
+  description: What was done to the bucket's notification configuration.
+  returned: when O(sns_topic_arn) is given
+  type: dict
+  contains:
+    topic_arn:
+      description: The topic.
+      returned: always
+      type: str
+      sample: arn:aws:sns:us-east-1:123456789012:restore-events
+    events:
+      description: The restore events the topic is configured to receive.
+      returned: always
+      type: list
+      elements: str
+      sample: ["s3:ObjectRestore:Post", "s3:ObjectRestore:Completed"]
+    action:
+      description:
+        - V(none) when the topic already received the events, V(appended) when they were added to an existing
+          configuration for the topic, V(added) when a new configuration was added.
+      returned: always
+      type: str
+      sample: added
+    configuration_id:
+      description: The Id of the topic configuration that carries the events.
+      returned: always
+      type: str
+      sample: s3async-restore-restore-events
+    changed:
+      description: Whether the configuration was written (would be, in check mode).
+      returned: always
+      type: bool
+      sample: true
+waited:
+  description: Seconds spent waiting for the object to become readable.
+  returned: when O(state=restored)
+  type: float
+  sample: 3600.5
+"""
+
+import time
+
+try:
+    import botocore
+except ImportError:
+    pass  # Handled by AnsibleAWSModule
+
+from ansible.module_utils.common.warnings import warn
+
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+
+from ansible_collections.s3async.restore.plugins.module_utils import notification as notify
+from ansible_collections.s3async.restore.plugins.module_utils import restore_state as rs
+from ansible_collections.s3async.restore.plugins.module_utils.s3_api import S3Bucket
+from ansible_collections.s3async.restore.plugins.module_utils.s3_api import access_denied_message
+from ansible_collections.s3async.restore.plugins.module_utils.s3_api import error_code
+from ansible_collections.s3async.restore.plugins.module_utils.s3_api import http_status
+from ansible_collections.s3async.restore.plugins.module_utils.s3_api import s3_client
+
+MAX_WAIT_DELAY = 900
+ACCESS_DENIED_CODES = ("AccessDenied", "403", "AllAccessDisabled")
+
+
+class TaskFailure(Exception):
+    """A failure to report with a message of our own and whatever result was gathered so far."""
+
+    def __init__(self, msg, **result):
+        super().__init__(msg)
+        self.msg = msg
+        self.result = result
+
+
+def s3_uri(bucket, key, version_id=None):
+    uri = f"s3://{bucket}/{key}"
+    return f"{uri} (version {version_id})" if version_id else uri
+
+
+def describe(obj):
+    """The per-object message for a state read from S3."""
+    status = obj["status"]
+    if status == rs.STATUS_NOT_ARCHIVED:
+        return f"not archived ({obj['storage_class']}): readable without a restore"
+    if status == rs.STATUS_ARCHIVED:
+        return "archived: a restore is needed before it can be read"
+    if status == rs.STATUS_IN_PROGRESS:
+        return "a restore is in progress"
+    if obj["expiry_date"]:
+        return f"restored: the copy is readable until {obj['expiry_date']}"
+    return "restored: readable"
+
+
+def read_object(bucket, key, version_id=None):
+    """HEAD the object and classify it. Raises TaskFailure with a message naming what is wrong."""
+    try:
+        head = bucket.head_object(key, version_id)
+    except botocore.exceptions.ClientError as error:
+        code = error_code(error)
+        if code in ("404", "NoSuchKey", "NoSuchBucket", "NoSuchVersion"):
+            if not bucket.bucket_exists():
+                raise TaskFailure(f"Bucket {bucket.name!r} does not exist (or is not visible to these credentials).") from error
+            what = f"Version {version_id!r} of key {key!r}" if version_id else f"Key {key!r}"
+            raise TaskFailure(f"{what} not found in bucket {bucket.name!r}.") from error
+        if code in ACCESS_DENIED_CODES:
+            operation = "HeadObjectVersion" if version_id else "HeadObject"
+            raise TaskFailure(access_denied_message(operation, s3_uri(bucket.name, key), bucket.expected_owner)) from error
+        if code == "400" and version_id:
+            raise TaskFailure(f"S3 rejected version_id {version_id!r} for {s3_uri(bucket.name, key)}: is it a valid version ID?") from error
+        raise
+    storage_class = head.get("StorageClass") or "STANDARD"
+    archive_status = head.get("ArchiveStatus")
+    try:
+        status, expiry = rs.classify(storage_class, archive_status, head.get("Restore"))
+    except rs.RestoreHeaderError as error:
+        raise TaskFailure(f"Cannot tell the restore state of {s3_uri(bucket.name, key, version_id)}: {error}") from error
+    obj = {
+        "key": key,
+        "version_id": head.get("VersionId") or version_id,
+        "storage_class": storage_class,
+        "archive_status": archive_status,
+        "size": head.get("ContentLength"),
+        "status": status,
+        "expiry_date": rs.format_expiry(expiry),
+        "action": rs.ACTION_NONE,
+    }
+    obj["message"] = describe(obj)
+    return obj
+
+
+def ensure_restore_requested(module, bucket, obj):
+    """Send RestoreObject for an archived object. Returns (changed, obj) with the object's new state."""
+    if rs.decide_action(obj["status"]) != rs.ACTION_RESTORE:
+        return False, obj
+    tier, days = module.params["tier"], module.params["days"]
+    request = rs.restore_request(obj["storage_class"], obj["archive_status"], tier, days)
+    lifetime = f", {days} days" if "Days" in request else ""
+    obj = dict(obj, action=rs.ACTION_RESTORE)
+    if module.check_mode:
+        obj["message"] = f"archived: a restore would be requested (tier {tier}{lifetime})"
+        return True, obj
+    try:
+        response = bucket.restore_object(obj["key"], request, obj["version_id"])
+    except botocore.exceptions.ClientError as error:
+        code = error_code(error)
+        # Races with another restorer are outcomes, not errors (RestoreObject, "Errors"): the object is already
+        # being restored, or (Intelligent-Tiering) already back in an access tier.
+        if code == "RestoreAlreadyInProgress":
+            return False, dict(obj, action=rs.ACTION_NONE, status=rs.STATUS_IN_PROGRESS,
+                               message="a restore is in progress (started by another request)")
+        if code == "ObjectAlreadyInActiveTierError":
+            return False, dict(obj, action=rs.ACTION_NONE, status=rs.STATUS_NOT_ARCHIVED,
+                               message="not archived: the object is already in an access tier")
+        if code in ACCESS_DENIED_CODES:
+            raise TaskFailure(access_denied_message("RestoreObject", s3_uri(bucket.name, obj["key"]), bucket.expected_owner)) from error
+        if code == "GlacierExpeditedRetrievalNotAvailable":
+            raise TaskFailure(
+                f"S3 has no Expedited retrieval capacity for {s3_uri(bucket.name, obj['key'])} right now "
+                "(503 GlacierExpeditedRetrievalNotAvailable): try again later, or use tier=Standard."
+            ) from error
+        raise
+    if http_status(response) == 200:
+        # 200 instead of 202: a restored copy already existed and S3 has now reset its expiry to now + Days
+        # (RestoreObject, "Responses"). Only possible when it was restored between our HEAD and this request.
+        warn(f"{s3_uri(bucket.name, obj['key'])} was already restored; S3 reset its copy's expiry to {days} days from now.")
+        obj.update(status=rs.STATUS_RESTORED, message=f"already restored: S3 reset the copy's expiry to {days} days from now")
+        return True, obj
+    obj.update(status=rs.STATUS_IN_PROGRESS, message=f"restore requested (tier {tier}{lifetime})")
+    return True, obj
+
+
+def ensure_notification(module, bucket, keys):
+    """Make the bucket send the restore events to the topic. Returns (changed, result, diff)."""
+    topic_arn = module.params["sns_topic_arn"]
+    events = module.params["notification_events"]
+    current = read_notification(bucket)
+    plan = plan_notification(current, topic_arn, events, keys)
+    if plan["changed"] and not module.check_mode:
+        # PutBucketNotificationConfiguration replaces the whole configuration: re-read right before writing so a
+        # change made by someone else since our first read is merged, not overwritten.
+        latest = read_notification(bucket)
+        if latest != current:
+            plan = plan_notification(latest, topic_arn, events, keys)
+        if plan["changed"]:
+            write_notification(bucket, plan["after"], topic_arn)
+            verify_notification(module, bucket, plan, topic_arn, events, keys)
+    result = {
+        "topic_arn": topic_arn,
+        "events": sorted(set(events)),
+        "action": plan["action"],
+        "configuration_id": plan["configuration_id"],
+        "changed": plan["changed"],
+    }
+    diff = {"before": notify.sorted_for_diff(plan["before"]), "after": notify.sorted_for_diff(plan["after"])}
+    return plan["changed"], result, diff
+
+
+def plan_notification(current, topic_arn, events, keys):
+    try:
+        return notify.plan_restore_notification(current, topic_arn, events=events, keys=keys)
+    except notify.NotificationConfigError as error:
+        raise TaskFailure(error.msg, notification_conflicts=getattr(error, "conflicts", [])) from error
+
+
+def read_notification(bucket):
+    try:
+        return notify.clean_configuration(bucket.get_notification_configuration())
+    except botocore.exceptions.ClientError as error:
+        if error_code(error) in ACCESS_DENIED_CODES:
+            raise TaskFailure(access_denied_message("GetBucketNotificationConfiguration", f"bucket {bucket.name}", bucket.expected_owner)) from error
+        raise
+
+
+def write_notification(bucket, configuration, topic_arn):
+    try:
+        bucket.put_notification_configuration(configuration)
+    except botocore.exceptions.ClientError as error:
+        code = error_code(error)
+        text = error.response.get("Error", {}).get("Message", "")
+        if code in ACCESS_DENIED_CODES:
+            raise TaskFailure(access_denied_message("PutBucketNotificationConfiguration", f"bucket {bucket.name}", bucket.expected_owner)) from error
+        # S3 sends a test message to each destination when the configuration is written (S3 User Guide,
+        # "Granting permissions to publish event notification messages to a destination").
+        if "Unable to validate the following destination configurations" in text:
+            account = bucket.expected_owner or topic_arn.split(":")[4]
+            raise TaskFailure(notify.destination_validation_message(topic_arn, bucket.name, account)) from error
+        if "ambiguously defined" in text:
+            raise TaskFailure(
+                f"S3 refused the notification configuration of bucket {bucket.name} as overlapping ({text}). "
+                "Nothing was changed. Another configuration already sends the same restore events for the same "
+                "keys: narrow or remove it, or point sns_topic_arn at its destination."
+            ) from error
+        raise
+
+
+def verify_notification(module, bucket, plan, topic_arn, events, keys):
+    """Read back after writing: our events must be there; another writer's change in between is reported."""
+    written = read_notification(bucket)
+    if plan_notification(written, topic_arn, events, keys)["changed"]:
+        raise TaskFailure(
+            f"The notification configuration of bucket {bucket.name} was changed by another writer while this task "
+            f"wrote it: the restore events for {topic_arn} are missing now. Run the task again."
+        )
+    lost = notify.missing_entries(plan["after"], written)
+    if lost:
+        warn(
+            f"After writing the notification configuration of bucket {bucket.name}, {len(lost)} configuration(s) "
+            f"read back differently ({', '.join(lost)}): another tool may have written it at the same time."
+        )
+
+
+def wait_until_readable(module, bucket, obj):
+    """Poll HeadObject with a doubling delay until the object is readable. Returns (obj, seconds waited)."""
+    clock = time.monotonic
+    started = clock()
+    deadline = started + module.params["wait_timeout"]
+    delay = max(1, module.params["wait_delay"])
+    ceiling = max(MAX_WAIT_DELAY, delay)
+    while not rs.is_readable(obj["status"]):
+        remaining = deadline - clock()
+        if remaining <= 0:
+            raise TaskFailure(
+                f"Timed out after {int(clock() - started)} seconds waiting for {s3_uri(bucket.name, obj['key'], obj['version_id'])} "
+                f"to be restored: it is {obj['status']}. Restores from {obj['storage_class']} can take up to "
+                "48 hours; raise wait_timeout or run the task again later (nothing is sent twice).",
+                objects=[obj], summary=rs.summarize([obj]), waited=round(clock() - started, 1),
+            )
+        time.sleep(min(delay, remaining))
+        delay = min(delay * 2, ceiling)
+        action = obj["action"]
+        obj = dict(read_object(bucket, obj["key"], obj["version_id"]), action=action)
+    return obj, round(clock() - started, 1)
+
+
+def validate_params(params):
+    """Problems with the arguments that need no AWS call, as one message, or None."""
+    problems = []
+    if rs.days_problem(params["days"]):
+        problems.append(rs.days_problem(params["days"]))
+    if params["sns_topic_arn"] is not None:
+        arn_problem = notify.topic_arn_problem(params["sns_topic_arn"])
+        if arn_problem:
+            problems.append(f"sns_topic_arn: {arn_problem}")
+        events_problem = notify.events_problem(params["notification_events"])
+        if events_problem:
+            problems.append(f"notification_events: {events_problem}")
+    if not params["bucket"]:
+        problems.append("bucket must name a bucket, got an empty string")
+    if not params["key"]:
+        problems.append("key must name an object, got an empty string")
+    if params["state"] == "restored" and params["wait_timeout"] < 0:
+        problems.append(f"wait_timeout must be 0 or more seconds, got {params['wait_timeout']}")
+    return "; ".join(problems) or None
+
+
+def run(module, bucket):
+    """Classify, notify, restore and (state=restored) wait. Returns the result dict."""
+    params = module.params
+    obj = read_object(bucket, params["key"], params["version_id"])
+    before_status = obj["status"]
+    if rs.decide_action(obj["status"]) == rs.ACTION_RESTORE:
+        # Check the tier against the object's class before anything is written (RestoreObject would refuse it).
+        problem = rs.tier_problem(obj["storage_class"], obj["archive_status"], params["tier"])
+        if problem:
+            raise TaskFailure(f"{s3_uri(bucket.name, obj['key'])}: {problem}", objects=[obj], summary=rs.summarize([obj]))
+
+    result = {"changed": False}
+    diff = {"before": {}, "after": {}}
+    if params["sns_topic_arn"] is not None:
+        changed, result["notification"], notification_diff = ensure_notification(module, bucket, [obj["key"]])
+        result["changed"] |= changed
+        diff["before"]["notification_configuration"] = notification_diff["before"]
+        diff["after"]["notification_configuration"] = notification_diff["after"]
+
+    changed, obj = ensure_restore_requested(module, bucket, obj)
+    result["changed"] |= changed
+    if params["state"] == "restored" and not module.check_mode:
+        obj, result["waited"] = wait_until_readable(module, bucket, obj)
+    elif params["state"] == "restored":
+        result["waited"] = 0.0
+
+    diff["before"]["objects"] = {obj["key"]: before_status}
+    diff["after"]["objects"] = {obj["key"]: obj["status"]}
+    result.update(objects=[obj], summary=rs.summarize([obj]))
+    if module._diff:
+        result["diff"] = diff
+    return result
+
+
+def main():
+    argument_spec = dict(
+        bucket=dict(type="str", required=True),
+        key=dict(type="str", required=True, no_log=False),
+        version_id=dict(type="str"),
+        state=dict(type="str", default="present", choices=["present", "restored"]),
+        days=dict(type="int", default=7),
+        tier=dict(type="str", default="Standard", choices=list(rs.TIERS)),
+        sns_topic_arn=dict(type="str"),
+        notification_events=dict(
+            type="list", elements="str", default=list(notify.DEFAULT_RESTORE_EVENTS),
+            choices=list(notify.RESTORE_EVENTS) + ["s3:ObjectRestore:*"],
+        ),
+        expected_bucket_owner=dict(type="str"),
+        request_payer=dict(type="bool", default=False),
+        wait_timeout=dict(type="int", default=43200),
+        wait_delay=dict(type="int", default=60),
+    )
+    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+
+    problem = validate_params(module.params)
+    if problem:
+        module.fail_json(msg=problem)
+
+    params = module.params
+    bucket = S3Bucket(s3_client(module), params["bucket"], params["expected_bucket_owner"], params["request_payer"])
+    try:
+        result = run(module, bucket)
+    except TaskFailure as failure:
+        module.fail_json(msg=failure.msg, **failure.result)
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as error:
+        module.fail_json_aws(error, msg=f"S3 call failed for {s3_uri(params['bucket'], params['key'], params['version_id'])}")
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

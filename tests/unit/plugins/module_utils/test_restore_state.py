@@ -1,0 +1,189 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: Contributors to the s3async.restore project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from ansible_collections.s3async.restore.plugins.module_utils import restore_state as rs
+
+ONGOING = 'ongoing-request="true"'
+DONE = 'ongoing-request="false", expiry-date="Fri, 21 Dec 2012 00:00:00 GMT"'
+DONE_EXPIRY = datetime.datetime(2012, 12, 21, tzinfo=datetime.timezone.utc)
+
+NOT_ARCHIVED_CLASSES = [
+    None,  # HeadObject omits StorageClass for STANDARD
+    "STANDARD",
+    "STANDARD_IA",
+    "ONEZONE_IA",
+    "REDUCED_REDUNDANCY",
+    "GLACIER_IR",  # Instant Retrieval: readable in real time, never restored
+    "EXPRESS_ONEZONE",
+    "OUTPOSTS",
+    "SNOW",
+]
+
+
+def _cases():
+    """Every storage class x archive status x restore header combination, with the expected status."""
+    cases = []
+    for storage_class in NOT_ARCHIVED_CLASSES:
+        for header in (None, ONGOING, DONE):
+            cases.append((storage_class, None, header, rs.STATUS_NOT_ARCHIVED, None))
+    for storage_class in rs.GLACIER_CLASSES:
+        cases += [
+            (storage_class, None, None, rs.STATUS_ARCHIVED, None),
+            (storage_class, None, "", rs.STATUS_ARCHIVED, None),
+            (storage_class, None, ONGOING, rs.STATUS_IN_PROGRESS, None),
+            (storage_class, None, DONE, rs.STATUS_RESTORED, DONE_EXPIRY),
+        ]
+    for tier in rs.INT_ARCHIVE_TIERS:
+        cases += [
+            ("INTELLIGENT_TIERING", tier, None, rs.STATUS_ARCHIVED, None),
+            ("INTELLIGENT_TIERING", tier, ONGOING, rs.STATUS_IN_PROGRESS, None),
+            # No expiry for Intelligent-Tiering: the object moves back to Frequent Access.
+            ("INTELLIGENT_TIERING", tier, DONE, rs.STATUS_RESTORED, None),
+        ]
+    cases += [
+        ("INTELLIGENT_TIERING", None, None, rs.STATUS_NOT_ARCHIVED, None),
+        ("INTELLIGENT_TIERING", None, ONGOING, rs.STATUS_IN_PROGRESS, None),
+        ("INTELLIGENT_TIERING", None, DONE, rs.STATUS_RESTORED, None),
+    ]
+    return cases
+
+
+@pytest.mark.parametrize(
+    "storage_class, archive_status, header, status, expiry",
+    _cases(),
+    ids=lambda value: repr(value)[:40],
+)
+def test_classify_every_class_and_header(storage_class, archive_status, header, status, expiry):
+    assert rs.classify(storage_class, archive_status, header) == (status, expiry)
+
+
+@pytest.mark.parametrize(
+    "now, status",
+    [
+        (DONE_EXPIRY - datetime.timedelta(seconds=1), rs.STATUS_RESTORED),
+        (DONE_EXPIRY, rs.STATUS_ARCHIVED),
+        (DONE_EXPIRY + datetime.timedelta(days=1), rs.STATUS_ARCHIVED),
+    ],
+    ids=["before-expiry", "at-expiry", "after-expiry"],
+)
+def test_expired_copy_counts_as_archived(now, status):
+    assert rs.classify("GLACIER", None, DONE, now=now)[0] == status
+
+
+@pytest.mark.parametrize(
+    "header, expected",
+    [
+        (None, (None, None)),
+        ("   ", (None, None)),
+        ('ongoing-request="true"', (True, None)),
+        ('ongoing-request="TRUE"', (True, None)),
+        (DONE, (False, DONE_EXPIRY)),
+        ('ongoing-request="false", expiry-date="Wed, 02 Dec 2026 00:00:00 GMT"',
+         (False, datetime.datetime(2026, 12, 2, tzinfo=datetime.timezone.utc))),
+        ('ongoing-request="false"', (False, None)),
+    ],
+)
+def test_parse_restore_header(header, expected):
+    assert rs.parse_restore_header(header) == expected
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["restored", 'ongoing-request="maybe"', 'ongoing-request="false", expiry-date="not a date"'],
+)
+def test_unknown_restore_header_is_refused(header):
+    with pytest.raises(rs.RestoreHeaderError):
+        rs.parse_restore_header(header)
+
+
+@pytest.mark.parametrize(
+    "storage_class, archive_status, tier, refused",
+    [
+        ("GLACIER", None, "Expedited", False),
+        ("GLACIER", None, "Standard", False),
+        ("GLACIER", None, "Bulk", False),
+        ("DEEP_ARCHIVE", None, "Expedited", True),
+        ("DEEP_ARCHIVE", None, "Standard", False),
+        ("DEEP_ARCHIVE", None, "Bulk", False),
+        ("INTELLIGENT_TIERING", "ARCHIVE_ACCESS", "Expedited", False),
+        ("INTELLIGENT_TIERING", "DEEP_ARCHIVE_ACCESS", "Expedited", True),
+        ("INTELLIGENT_TIERING", "DEEP_ARCHIVE_ACCESS", "Bulk", False),
+        ("GLACIER", None, "Fast", True),
+    ],
+)
+def test_tier_problem(storage_class, archive_status, tier, refused):
+    problem = rs.tier_problem(storage_class, archive_status, tier)
+    assert (problem is not None) == refused
+    if refused and tier == "Expedited":
+        assert "tier=Standard" in problem and "Expedited" in problem
+
+
+@pytest.mark.parametrize("days, ok", [(1, True), (7, True), (0, False), (-3, False), (None, False)])
+def test_days_problem(days, ok):
+    assert (rs.days_problem(days) is None) == ok
+
+
+@pytest.mark.parametrize(
+    "storage_class, archive_status, expected",
+    [
+        ("GLACIER", None, {"Days": 7, "GlacierJobParameters": {"Tier": "Bulk"}}),
+        ("DEEP_ARCHIVE", None, {"Days": 7, "GlacierJobParameters": {"Tier": "Bulk"}}),
+        # Days must never be sent for Intelligent-Tiering: S3 answers 400 "... Do not specify Days".
+        ("INTELLIGENT_TIERING", "ARCHIVE_ACCESS", {"GlacierJobParameters": {"Tier": "Bulk"}}),
+        ("INTELLIGENT_TIERING", "DEEP_ARCHIVE_ACCESS", {"GlacierJobParameters": {"Tier": "Bulk"}}),
+    ],
+)
+def test_restore_request_sends_days_only_for_glacier_classes(storage_class, archive_status, expected):
+    assert rs.restore_request(storage_class, archive_status, "Bulk", 7) == expected
+
+
+@pytest.mark.parametrize(
+    "status, action",
+    [
+        (rs.STATUS_ARCHIVED, rs.ACTION_RESTORE),
+        (rs.STATUS_IN_PROGRESS, rs.ACTION_NONE),
+        (rs.STATUS_RESTORED, rs.ACTION_NONE),
+        (rs.STATUS_NOT_ARCHIVED, rs.ACTION_NONE),
+    ],
+)
+def test_decide_action_restores_only_archived(status, action):
+    assert rs.decide_action(status) == action
+
+
+@pytest.mark.parametrize(
+    "status, readable",
+    [(rs.STATUS_ARCHIVED, False), (rs.STATUS_IN_PROGRESS, False), (rs.STATUS_RESTORED, True), (rs.STATUS_NOT_ARCHIVED, True)],
+)
+def test_is_readable(status, readable):
+    assert rs.is_readable(status) is readable
+
+
+def test_format_expiry_is_utc_iso():
+    offset = datetime.timezone(datetime.timedelta(hours=2))
+    assert rs.format_expiry(datetime.datetime(2026, 12, 2, 2, 0, tzinfo=offset)) == "2026-12-02T00:00:00Z"
+    assert rs.format_expiry(None) is None
+
+
+def test_summarize_counts_statuses_and_actions():
+    objects = [
+        {"status": rs.STATUS_IN_PROGRESS, "action": rs.ACTION_RESTORE},
+        {"status": rs.STATUS_RESTORED, "action": rs.ACTION_NONE},
+        {"status": rs.STATUS_NOT_ARCHIVED, "action": rs.ACTION_NONE},
+        {"status": rs.STATUS_IN_PROGRESS, "action": rs.ACTION_NONE},
+    ]
+    assert rs.summarize(objects) == {
+        "total": 4,
+        "not_archived": 1,
+        "archived": 0,
+        "in_progress": 2,
+        "restored": 1,
+        "restore_requested": 1,
+    }

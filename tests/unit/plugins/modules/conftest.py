@@ -1,0 +1,68 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: Contributors to the s3async.restore project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Fixtures that run a module's main() for real: against moto's in-process S3, or against a botocore Stubber.
+
+The Stubber is a real botocore client whose HTTP layer is replaced by queued responses; it validates every
+request against S3's service model and lets a test assert the exact parameters sent (what moto ignores).
+"""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+
+from ansible.module_utils.testing import patch_module_args
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
+
+REGION = "us-east-1"
+
+
+@pytest.fixture(autouse=True)
+def aws_environment(monkeypatch):
+    """Fake credentials and a region, and no endpoint from the developer's shell leaking in."""
+    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_URL", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3",
+                 "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+
+
+@pytest.fixture
+def run_module(capsys):
+    """run_module(main, args, check_mode=False, diff=False) -> (failed, result)."""
+
+    def run(main, args, check_mode=False, diff=False):
+        module_args = dict(args)
+        module_args["_ansible_check_mode"] = check_mode
+        module_args["_ansible_diff"] = diff
+        with patch_module_args(module_args):
+            with pytest.raises(SystemExit):
+                main()
+        result = json.loads(capsys.readouterr().out)
+        return bool(result.get("failed")), result
+
+    return run
+
+
+@pytest.fixture
+def s3_stubber(monkeypatch):
+    """A Stubber on the S3 client the module creates; fails the test if a queued response was not used."""
+    client = boto3.client("s3", region_name=REGION)
+    stubber = Stubber(client)
+
+    def module_client(self, service, retry_decorator=None, **_params):
+        assert service == "s3"
+        return RetryingBotoClientWrapper(client, retry_decorator) if retry_decorator else client
+
+    monkeypatch.setattr(AnsibleAWSModule, "client", module_client)
+    with stubber:
+        yield stubber
+    stubber.assert_no_pending_responses()

@@ -1,0 +1,275 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: Contributors to the s3async.restore project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""s3_object_restore through main() against botocore's Stubber: the AWS behaviour moto lacks.
+
+Intelligent-Tiering archive tiers, 409 RestoreAlreadyInProgress, ObjectAlreadyInActiveTierError, the 200 that
+resets an expiry, 503 GlacierExpeditedRetrievalNotAvailable, the parameters sent (VersionId,
+ExpectedBucketOwner, RequestPayer), waiting, EventBridge and S3's notification errors. Every request is
+validated against S3's service model, and an unexpected call fails the test.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.s3async.restore.plugins.modules import s3_object_restore
+
+BUCKET = "archive-bucket"
+KEY = "db/dump"
+OWNER = "111122223333"
+TOPIC_ARN = "arn:aws:sns:us-east-1:111122223333:restore-events"
+ONGOING = 'ongoing-request="true"'
+DONE = 'ongoing-request="false", expiry-date="Wed, 02 Dec 2026 00:00:00 GMT"'
+
+
+def head(storage_class=None, archive_status=None, restore=None, version_id=None, size=42):
+    response = {"ContentLength": size}
+    for name, value in (("StorageClass", storage_class), ("ArchiveStatus", archive_status),
+                        ("Restore", restore), ("VersionId", version_id)):
+        if value is not None:
+            response[name] = value
+    return response
+
+
+def head_params(**extra):
+    return dict({"Bucket": BUCKET, "Key": KEY}, **extra)
+
+
+def expect_head(stubber, response, **extra):
+    stubber.add_response("head_object", response, head_params(**extra))
+
+
+def expect_restore(stubber, request, status=202, **extra):
+    stubber.add_response(
+        "restore_object",
+        {"ResponseMetadata": {"HTTPStatusCode": status}},
+        dict(head_params(**extra), RestoreRequest=request),
+    )
+
+
+@pytest.mark.parametrize(
+    "archive_status, tier",
+    [("ARCHIVE_ACCESS", "Expedited"), ("ARCHIVE_ACCESS", "Standard"), ("DEEP_ARCHIVE_ACCESS", "Bulk")],
+)
+def test_intelligent_tiering_restore_sends_no_days(s3_stubber, run_module, archive_status, tier):
+    expect_head(s3_stubber, head("INTELLIGENT_TIERING", archive_status))
+    expect_restore(s3_stubber, {"GlacierJobParameters": {"Tier": tier}})
+    failed, result = run_module(s3_object_restore.main, {"bucket": BUCKET, "key": KEY, "tier": tier, "days": 5})
+    assert not failed, result
+    assert result["changed"] is True
+    assert result["objects"][0] == {
+        "key": KEY,
+        "version_id": None,
+        "storage_class": "INTELLIGENT_TIERING",
+        "archive_status": archive_status,
+        "size": 42,
+        "status": "in_progress",
+        "expiry_date": None,
+        "action": "restore_requested",
+        "message": f"restore requested (tier {tier})",
+    }
+
+
+@pytest.mark.parametrize(
+    "head_response, described",
+    [
+        (head("DEEP_ARCHIVE"), "S3 Glacier Deep Archive"),
+        (head("INTELLIGENT_TIERING", "DEEP_ARCHIVE_ACCESS"), "Deep Archive Access tier"),
+    ],
+)
+def test_expedited_refused_for_deep_archive_before_anything_is_sent(s3_stubber, run_module, head_response, described):
+    expect_head(s3_stubber, head_response)
+    failed, result = run_module(
+        s3_object_restore.main, {"bucket": BUCKET, "key": KEY, "tier": "Expedited", "sns_topic_arn": TOPIC_ARN}
+    )
+    assert failed
+    assert described in result["msg"] and "tier=Standard" in result["msg"]
+    assert result["objects"][0]["status"] == "archived"
+
+
+@pytest.mark.parametrize(
+    "head_response, status",
+    [
+        (head("GLACIER", restore=ONGOING), "in_progress"),
+        (head("DEEP_ARCHIVE", restore=DONE), "restored"),
+        (head("INTELLIGENT_TIERING", "ARCHIVE_ACCESS", restore=ONGOING), "in_progress"),
+        (head("INTELLIGENT_TIERING"), "not_archived"),
+        (head("GLACIER_IR"), "not_archived"),
+    ],
+)
+def test_nothing_is_sent_unless_archived(s3_stubber, run_module, head_response, status):
+    expect_head(s3_stubber, head_response)
+    failed, result = run_module(s3_object_restore.main, {"bucket": BUCKET, "key": KEY})
+    assert not failed
+    assert result["changed"] is False
+    assert result["objects"][0]["status"] == status
+    assert result["objects"][0]["action"] == "none"
+
+
+def test_restored_copy_reports_its_expiry(s3_stubber, run_module):
+    expect_head(s3_stubber, head("GLACIER", restore=DONE))
+    failed, result = run_module(s3_object_restore.main, {"bucket": BUCKET, "key": KEY})
+    assert not failed
+    assert result["objects"][0]["expiry_date"] == "2026-12-02T00:00:00Z"
+    assert result["objects"][0]["message"] == "restored: the copy is readable until 2026-12-02T00:00:00Z"
+
+
+def test_race_409_restore_already_in_progress_is_ok(s3_stubber, run_module):
+    expect_head(s3_stubber, head("GLACIER"))
+    s3_stubber.add_client_error(
+        "restore_object", "RestoreAlreadyInProgress", "Object restore is already in progress", 409,
+        expected_params=dict(head_params(), RestoreRequest={"Days": 7, "GlacierJobParameters": {"Tier": "Standard"}}),
+    )
+    failed, result = run_module(s3_object_restore.main, {"bucket": BUCKET, "key": KEY})
+    assert not failed
+    assert result["changed"] is False
+    assert result["objects"][0]["status"] == "in_progress"
+    assert result["objects"][0]["action"] == "none"
+
+
+def test_race_object_already_in_active_tier_is_not_archived(s3_stubber, run_module):
+    expect_head(s3_stubber, head("INTELLIGENT_TIERING", "ARCHIVE_ACCESS"))
+    s3_stubber.add_client_error(
+        "restore_object", "ObjectAlreadyInActiveTierError", "restore is not allowed, object is in an active tier", 403
+    )
+    failed, result = run_module(s3_object_restore.main, {"bucket": BUCKET, "key": KEY})
+    assert not failed
+    assert result["changed"] is False
+    assert result["objects"][0]["status"] == "not_archived"
+
+
+def test_restore_answered_200_reports_the_expiry_reset(s3_stubber, run_module):
+    expect_head(s3_stubber, head("GLACIER"))
+    expect_restore(s3_stubber, {"Days": 2, "GlacierJobParameters": {"Tier": "Standard"}}, status=200)
+    failed, result = run_module(s3_object_restore.main, {"bucket": BUCKET, "key": KEY, "days": 2})
+    assert not failed
+    assert result["changed"] is True
+    assert result["objects"][0]["status"] == "restored"
+    assert result["objects"][0]["action"] == "restore_requested"
+    assert "reset" in result["objects"][0]["message"]
+    assert any("reset its copy's expiry" in str(warning) for warning in result["warnings"])
+    assert "deprecations" not in result
+
+
+def test_version_owner_and_requester_pays_are_sent_on_every_call(s3_stubber, run_module):
+    sent = {"VersionId": "v1", "ExpectedBucketOwner": OWNER, "RequestPayer": "requester"}
+    expect_head(s3_stubber, head("DEEP_ARCHIVE", version_id="v1"), **sent)
+    expect_restore(s3_stubber, {"Days": 7, "GlacierJobParameters": {"Tier": "Bulk"}}, **sent)
+    failed, result = run_module(
+        s3_object_restore.main,
+        {"bucket": BUCKET, "key": KEY, "version_id": "v1", "expected_bucket_owner": OWNER,
+         "request_payer": True, "tier": "Bulk"},
+    )
+    assert not failed, result
+    assert result["objects"][0]["version_id"] == "v1"
+
+
+def test_expected_owner_is_sent_on_notification_calls(s3_stubber, run_module):
+    expect_head(s3_stubber, head("GLACIER", restore=ONGOING), ExpectedBucketOwner=OWNER)
+    current = {"TopicConfigurations": [{"Id": "t", "TopicArn": TOPIC_ARN, "Events": ["s3:ObjectRestore:*"]}]}
+    s3_stubber.add_response("get_bucket_notification_configuration", current,
+                            {"Bucket": BUCKET, "ExpectedBucketOwner": OWNER})
+    failed, result = run_module(
+        s3_object_restore.main,
+        {"bucket": BUCKET, "key": KEY, "expected_bucket_owner": OWNER, "sns_topic_arn": TOPIC_ARN},
+    )
+    assert not failed, result
+    assert result["changed"] is False
+    assert result["notification"]["action"] == "none"
+
+
+class FakeClock:
+    """Stands in for the time module inside the module under test: sleeping advances the clock."""
+
+    def __init__(self):
+        self.now = 1000.0
+        self.sleeps = []
+
+    def monotonic(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def test_restored_state_polls_with_doubling_delay(s3_stubber, run_module, monkeypatch):
+    clock = FakeClock()
+    monkeypatch.setattr(s3_object_restore, "time", clock)
+    expect_head(s3_stubber, head("GLACIER"))
+    expect_restore(s3_stubber, {"Days": 7, "GlacierJobParameters": {"Tier": "Standard"}})
+    for _ in range(3):
+        expect_head(s3_stubber, head("GLACIER", restore=ONGOING))
+    expect_head(s3_stubber, head("GLACIER", restore=DONE))
+    failed, result = run_module(
+        s3_object_restore.main, {"bucket": BUCKET, "key": KEY, "state": "restored", "wait_delay": 10}
+    )
+    assert not failed, result
+    assert clock.sleeps == [10, 20, 40, 80]
+    assert result["waited"] == 150
+    assert result["changed"] is True
+    assert result["objects"][0]["status"] == "restored"
+    assert result["objects"][0]["action"] == "restore_requested"
+
+
+def test_delay_growth_stops_at_the_ceiling(s3_stubber, run_module, monkeypatch):
+    clock = FakeClock()
+    monkeypatch.setattr(s3_object_restore, "time", clock)
+    expect_head(s3_stubber, head("GLACIER", restore=ONGOING))
+    for _ in range(5):
+        expect_head(s3_stubber, head("GLACIER", restore=ONGOING))
+    expect_head(s3_stubber, head("GLACIER", restore=DONE))
+    failed, result = run_module(
+        s3_object_restore.main, {"bucket": BUCKET, "key": KEY, "state": "restored", "wait_delay": 300}
+    )
+    assert not failed, result
+    assert clock.sleeps == [300, 600, 900, 900, 900, 900]
+    assert result["changed"] is False
+
+
+def test_wait_timeout_fails_with_where_the_object_stands(s3_stubber, run_module, monkeypatch):
+    clock = FakeClock()
+    monkeypatch.setattr(s3_object_restore, "time", clock)
+    expect_head(s3_stubber, head("DEEP_ARCHIVE", restore=ONGOING))
+    for _ in range(3):
+        expect_head(s3_stubber, head("DEEP_ARCHIVE", restore=ONGOING))
+    failed, result = run_module(
+        s3_object_restore.main,
+        {"bucket": BUCKET, "key": KEY, "state": "restored", "wait_delay": 10, "wait_timeout": 65},
+    )
+    assert failed
+    assert clock.sleeps == [10, 20, 35]
+    assert "Timed out after 65 seconds" in result["msg"] and "in_progress" in result["msg"]
+    assert result["objects"][0]["status"] == "in_progress"
+    assert result["summary"]["in_progress"] == 1
+
+
+def test_check_mode_does_not_wait(s3_stubber, run_module):
+    expect_head(s3_stubber, head("GLACIER"))
+    failed, result = run_module(
+        s3_object_restore.main, {"bucket": BUCKET, "key": KEY, "state": "restored"}, check_mode=True
+    )
+    assert not failed
+    assert result["changed"] is True
+    assert result["objects"][0]["status"] == "archived"
+    assert result["waited"] == 0.0
+
+
+@pytest.mark.parametrize(
+    "operation, code, http, message",
+    [
+        ("head_object", "403", 403, "HeadObject on s3://archive-bucket/db/dump needs the IAM permission s3:GetObject"),
+        ("restore_object", "AccessDenied", 403, "RestoreObject on s3://archive-bucket/db/dump needs the IAM permission s3:RestoreObject"),
+        ("restore_object", "GlacierExpeditedRetrievalNotAvailable", 503, "no Expedited retrieval capacity"),
+    ],
+)
+def test_errors_name_the_cause(s3_stubber, run_module, operation, code, http, message):
+    if operation == "restore_object":
+        expect_head(s3_stubber, head("GLACIER"))
+    s3_stubber.add_client_error(operation, code, "denied", http)
+    failed, result = run_module(s3_object_restore.main, {"bucket": BUCKET, "key": KEY, "tier": "Expedited"})
+    assert failed
+    assert message in result["msg"]
