@@ -187,14 +187,63 @@ def format_expiry(expiry):
     return expiry.astimezone(datetime.timezone.utc).isoformat().replace("+00:00", "Z")
 
 
-def summarize(objects):
-    """Counts per status and per action over result dicts (``status`` and ``action`` keys)."""
-    summary = {"total": len(objects)}
+def classify_listing_entry(entry, trust_restore_status, now=None):
+    """``(status, expiry)`` from a ListObjectsV2 entry alone, or None when only a HEAD can tell.
+
+    A listing carries StorageClass but never ArchiveStatus, so Intelligent-Tiering objects always need a HEAD.
+    Asked for with OptionalObjectAttributes=['RestoreStatus'], AWS adds RestoreStatus to GLACIER and
+    DEEP_ARCHIVE entries that were restored or are being restored, and leaves it out for the others
+    (ListObjectsV2, "RestoreStatus"). Servers that do not implement it (S3-compatible stores, moto) leave it out
+    for every object: absent then proves nothing, hence ``trust_restore_status``.
+    """
+    storage_class = entry.get("StorageClass") or "STANDARD"
+    if storage_class == INTELLIGENT_TIERING:
+        return None
+    if storage_class not in GLACIER_CLASSES:
+        return STATUS_NOT_ARCHIVED, None
+    if not trust_restore_status:
+        return None
+    restore_status = entry.get("RestoreStatus")
+    if not restore_status:
+        return STATUS_ARCHIVED, None
+    if restore_status.get("IsRestoreInProgress"):
+        return STATUS_IN_PROGRESS, None
+    expiry = restore_status.get("RestoreExpiryDate")
+    if expiry is not None and expiry.tzinfo is None:
+        expiry = expiry.replace(tzinfo=datetime.timezone.utc)
+    if expiry is not None and now is not None and expiry <= now:
+        return STATUS_ARCHIVED, None
+    return STATUS_RESTORED, expiry
+
+
+def new_summary():
+    """Counts per status and per action, restore volume, and the same per storage class."""
+    summary = {"total": 0}
     for status in STATUSES:
         summary[status] = 0
-    summary[ACTION_RESTORE] = 0
-    for item in objects:
-        summary[item["status"]] += 1
-        if item["action"] == ACTION_RESTORE:
-            summary[ACTION_RESTORE] += 1
+    summary.update({ACTION_RESTORE: 0, "restore_requested_bytes": 0, "failed": 0, "by_storage_class": {}})
+    return summary
+
+
+def count(summary, obj):
+    """Add one result dict (``status``, ``action``, ``storage_class``, ``size``, optional ``error``) to a summary."""
+    per_class = summary["by_storage_class"].setdefault(
+        obj["storage_class"], {"total": 0, ACTION_RESTORE: 0, "restore_requested_bytes": 0}
+    )
+    for counts in (summary, per_class):
+        counts["total"] += 1
+        if obj["action"] == ACTION_RESTORE:
+            counts[ACTION_RESTORE] += 1
+            counts["restore_requested_bytes"] += obj.get("size") or 0
+    summary[obj["status"]] += 1
+    if obj.get("error"):
+        summary["failed"] += 1
+    return summary
+
+
+def summarize(objects):
+    """The summary of a list of result dicts."""
+    summary = new_summary()
+    for obj in objects:
+        count(summary, obj)
     return summary

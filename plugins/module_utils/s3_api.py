@@ -18,14 +18,23 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
-# Throttling and transient errors worth another try on top of botocore's own retries. S3 asks clients to back
-# off on 503 SlowDown (S3 User Guide, "Best practices design patterns: optimizing Amazon S3 performance").
-RETRY_ERROR_CODES = ["SlowDown", "RequestTimeout", "RequestTimeTooSkewed", "OperationAborted"]
+# botocore's "standard" retry mode retries throttling (503 SlowDown included), 5xx answers and broken
+# connections with jittered exponential backoff, which is what S3 asks of clients (S3 User Guide, "Best practices
+# design patterns: optimizing Amazon S3 performance"). On top of it, AWSRetry retries what botocore does not:
+# 409 OperationAborted, "a conflicting conditional operation is currently in progress" on bucket configuration.
+BOTOCORE_RETRIES = {"mode": "standard", "max_attempts": 8}
+RETRY_ERROR_CODES = ["OperationAborted"]
+ACCESS_DENIED_CODES = ("AccessDenied", "403", "AllAccessDisabled")
 
 
-def s3_client(module):
-    """An S3 client whose calls retry throttling with jittered exponential backoff when given aws_retry=True."""
-    return module.client("s3", retry_decorator=AWSRetry.jittered_backoff(retries=10, catch_extra_error_codes=RETRY_ERROR_CODES))
+def s3_client(module, concurrency=1):
+    """An S3 client for `concurrency` threads at once, retrying as above (AWSRetry when given aws_retry=True)."""
+    config = botocore.config.Config(retries=BOTOCORE_RETRIES, max_pool_connections=max(10, concurrency))
+    return module.client(
+        "s3",
+        retry_decorator=AWSRetry.jittered_backoff(retries=4, catch_extra_error_codes=RETRY_ERROR_CODES),
+        config=config,
+    )
 
 
 def error_code(error):
@@ -72,6 +81,21 @@ class S3Bucket:
             aws_retry=True, RestoreRequest=restore_request, **self._object_args(key, version_id)
         )
 
+    def list_object_pages(self, prefix, with_restore_status=False):
+        """ListObjectsV2 under `prefix`, one page (up to 1,000 entries) at a time.
+
+        With `with_restore_status`, asks for OptionalObjectAttributes=['RestoreStatus'] so that AWS reports
+        each GLACIER / DEEP_ARCHIVE object's restore state in the listing (ListObjectsV2).
+        """
+        args = self._bucket_args()
+        args["Prefix"] = prefix
+        if self.request_payer:
+            args["RequestPayer"] = "requester"
+        if with_restore_status:
+            args["OptionalObjectAttributes"] = ["RestoreStatus"]
+        for page in self.client.get_paginator("list_objects_v2").paginate(**args):
+            yield page.get("Contents", [])
+
     def bucket_exists(self):
         """HeadBucket: False on 404; raises on anything else it cannot answer (403 means it exists)."""
         try:
@@ -98,6 +122,7 @@ class S3Bucket:
 REQUIRED_PERMISSIONS = {
     "HeadObject": "s3:GetObject",
     "HeadObjectVersion": "s3:GetObjectVersion",
+    "ListObjectsV2": "s3:ListBucket",
     "RestoreObject": "s3:RestoreObject",
     "GetBucketNotificationConfiguration": "s3:GetBucketNotification",
     "PutBucketNotificationConfiguration": "s3:PutBucketNotification",

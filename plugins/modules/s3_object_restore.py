@@ -315,138 +315,32 @@ from ansible.module_utils.common.warnings import warn
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.s3async.restore.plugins.module_utils import notification as notify
+from ansible_collections.s3async.restore.plugins.module_utils import restore_runner as runner
 from ansible_collections.s3async.restore.plugins.module_utils import restore_state as rs
+from ansible_collections.s3async.restore.plugins.module_utils.restore_runner import TaskFailure
+from ansible_collections.s3async.restore.plugins.module_utils.s3_api import ACCESS_DENIED_CODES
 from ansible_collections.s3async.restore.plugins.module_utils.s3_api import S3Bucket
 from ansible_collections.s3async.restore.plugins.module_utils.s3_api import access_denied_message
 from ansible_collections.s3async.restore.plugins.module_utils.s3_api import error_code
-from ansible_collections.s3async.restore.plugins.module_utils.s3_api import http_status
 from ansible_collections.s3async.restore.plugins.module_utils.s3_api import s3_client
 
-MAX_WAIT_DELAY = 900
-ACCESS_DENIED_CODES = ("AccessDenied", "403", "AllAccessDisabled")
 
-
-class TaskFailure(Exception):
-    """A failure to report with a message of our own and whatever result was gathered so far."""
-
-    def __init__(self, msg, **result):
-        super().__init__(msg)
-        self.msg = msg
-        self.result = result
-
-
-def s3_uri(bucket, key, version_id=None):
-    uri = f"s3://{bucket}/{key}"
-    return f"{uri} (version {version_id})" if version_id else uri
-
-
-def describe(obj):
-    """The per-object message for a state read from S3."""
-    status = obj["status"]
-    if status == rs.STATUS_NOT_ARCHIVED:
-        return f"not archived ({obj['storage_class']}): readable without a restore"
-    if status == rs.STATUS_ARCHIVED:
-        return "archived: a restore is needed before it can be read"
-    if status == rs.STATUS_IN_PROGRESS:
-        return "a restore is in progress"
-    if obj["expiry_date"]:
-        return f"restored: the copy is readable until {obj['expiry_date']}"
-    return "restored: readable"
-
-
-def read_object(bucket, key, version_id=None):
-    """HEAD the object and classify it. Raises TaskFailure with a message naming what is wrong."""
-    try:
-        head = bucket.head_object(key, version_id)
-    except botocore.exceptions.ClientError as error:
-        code = error_code(error)
-        if code in ("404", "NoSuchKey", "NoSuchBucket", "NoSuchVersion"):
-            if not bucket.bucket_exists():
-                raise TaskFailure(f"Bucket {bucket.name!r} does not exist (or is not visible to these credentials).") from error
-            what = f"Version {version_id!r} of key {key!r}" if version_id else f"Key {key!r}"
-            raise TaskFailure(f"{what} not found in bucket {bucket.name!r}.") from error
-        if code in ACCESS_DENIED_CODES:
-            operation = "HeadObjectVersion" if version_id else "HeadObject"
-            raise TaskFailure(access_denied_message(operation, s3_uri(bucket.name, key), bucket.expected_owner)) from error
-        if code == "400" and version_id:
-            raise TaskFailure(f"S3 rejected version_id {version_id!r} for {s3_uri(bucket.name, key)}: is it a valid version ID?") from error
-        raise
-    storage_class = head.get("StorageClass") or "STANDARD"
-    archive_status = head.get("ArchiveStatus")
-    try:
-        status, expiry = rs.classify(storage_class, archive_status, head.get("Restore"))
-    except rs.RestoreHeaderError as error:
-        raise TaskFailure(f"Cannot tell the restore state of {s3_uri(bucket.name, key, version_id)}: {error}") from error
-    obj = {
-        "key": key,
-        "version_id": head.get("VersionId") or version_id,
-        "storage_class": storage_class,
-        "archive_status": archive_status,
-        "size": head.get("ContentLength"),
-        "status": status,
-        "expiry_date": rs.format_expiry(expiry),
-        "action": rs.ACTION_NONE,
-    }
-    obj["message"] = describe(obj)
-    return obj
-
-
-def ensure_restore_requested(module, bucket, obj):
-    """Send RestoreObject for an archived object. Returns (changed, obj) with the object's new state."""
-    if rs.decide_action(obj["status"]) != rs.ACTION_RESTORE:
-        return False, obj
-    tier, days = module.params["tier"], module.params["days"]
-    request = rs.restore_request(obj["storage_class"], obj["archive_status"], tier, days)
-    lifetime = f", {days} days" if "Days" in request else ""
-    obj = dict(obj, action=rs.ACTION_RESTORE)
-    if module.check_mode:
-        obj["message"] = f"archived: a restore would be requested (tier {tier}{lifetime})"
-        return True, obj
-    try:
-        response = bucket.restore_object(obj["key"], request, obj["version_id"])
-    except botocore.exceptions.ClientError as error:
-        code = error_code(error)
-        # Races with another restorer are outcomes, not errors (RestoreObject, "Errors"): the object is already
-        # being restored, or (Intelligent-Tiering) already back in an access tier.
-        if code == "RestoreAlreadyInProgress":
-            return False, dict(obj, action=rs.ACTION_NONE, status=rs.STATUS_IN_PROGRESS,
-                               message="a restore is in progress (started by another request)")
-        if code == "ObjectAlreadyInActiveTierError":
-            return False, dict(obj, action=rs.ACTION_NONE, status=rs.STATUS_NOT_ARCHIVED,
-                               message="not archived: the object is already in an access tier")
-        if code in ACCESS_DENIED_CODES:
-            raise TaskFailure(access_denied_message("RestoreObject", s3_uri(bucket.name, obj["key"]), bucket.expected_owner)) from error
-        if code == "GlacierExpeditedRetrievalNotAvailable":
-            raise TaskFailure(
-                f"S3 has no Expedited retrieval capacity for {s3_uri(bucket.name, obj['key'])} right now "
-                "(503 GlacierExpeditedRetrievalNotAvailable): try again later, or use tier=Standard."
-            ) from error
-        raise
-    if http_status(response) == 200:
-        # 200 instead of 202: a restored copy already existed and S3 has now reset its expiry to now + Days
-        # (RestoreObject, "Responses"). Only possible when it was restored between our HEAD and this request.
-        warn(f"{s3_uri(bucket.name, obj['key'])} was already restored; S3 reset its copy's expiry to {days} days from now.")
-        obj.update(status=rs.STATUS_RESTORED, message=f"already restored: S3 reset the copy's expiry to {days} days from now")
-        return True, obj
-    obj.update(status=rs.STATUS_IN_PROGRESS, message=f"restore requested (tier {tier}{lifetime})")
-    return True, obj
-
-
-def ensure_notification(module, bucket, keys):
+def ensure_notification(module, bucket):
     """Make the bucket send the restore events to the topic. Returns (changed, result, diff)."""
-    topic_arn = module.params["sns_topic_arn"]
-    events = module.params["notification_events"]
+    params = module.params
+    topic_arn, events = params["sns_topic_arn"], params["notification_events"]
+    scope = {"keys": [params["key"]]} if params["key"] is not None else {"prefix": params["prefix"]}
     current = read_notification(bucket)
-    plan = plan_notification(current, topic_arn, events, keys)
+    plan = plan_notification(current, topic_arn, events, scope)
     if plan["changed"] and not module.check_mode:
         # PutBucketNotificationConfiguration replaces the whole configuration: re-read right before writing so a
         # change made by someone else since our first read is merged, not overwritten.
         latest = read_notification(bucket)
         if latest != current:
-            plan = plan_notification(latest, topic_arn, events, keys)
+            plan = plan_notification(latest, topic_arn, events, scope)
         if plan["changed"]:
             write_notification(bucket, plan["after"], topic_arn)
-            verify_notification(module, bucket, plan, topic_arn, events, keys)
+            verify_notification(bucket, plan, topic_arn, events, scope)
     result = {
         "topic_arn": topic_arn,
         "events": sorted(set(events)),
@@ -458,9 +352,9 @@ def ensure_notification(module, bucket, keys):
     return plan["changed"], result, diff
 
 
-def plan_notification(current, topic_arn, events, keys):
+def plan_notification(current, topic_arn, events, scope):
     try:
-        return notify.plan_restore_notification(current, topic_arn, events=events, keys=keys)
+        return notify.plan_restore_notification(current, topic_arn, events=events, **scope)
     except notify.NotificationConfigError as error:
         raise TaskFailure(error.msg, notification_conflicts=getattr(error, "conflicts", [])) from error
 
@@ -496,10 +390,10 @@ def write_notification(bucket, configuration, topic_arn):
         raise
 
 
-def verify_notification(module, bucket, plan, topic_arn, events, keys):
+def verify_notification(bucket, plan, topic_arn, events, scope):
     """Read back after writing: our events must be there; another writer's change in between is reported."""
     written = read_notification(bucket)
-    if plan_notification(written, topic_arn, events, keys)["changed"]:
+    if plan_notification(written, topic_arn, events, scope)["changed"]:
         raise TaskFailure(
             f"The notification configuration of bucket {bucket.name} was changed by another writer while this task "
             f"wrote it: the restore events for {topic_arn} are missing now. Run the task again."
@@ -512,27 +406,104 @@ def verify_notification(module, bucket, plan, topic_arn, events, keys):
         )
 
 
-def wait_until_readable(module, bucket, obj):
-    """Poll HeadObject with a doubling delay until the object is readable. Returns (obj, seconds waited)."""
-    clock = time.monotonic
-    started = clock()
-    deadline = started + module.params["wait_timeout"]
-    delay = max(1, module.params["wait_delay"])
-    ceiling = max(MAX_WAIT_DELAY, delay)
-    while not rs.is_readable(obj["status"]):
-        remaining = deadline - clock()
-        if remaining <= 0:
-            raise TaskFailure(
-                f"Timed out after {int(clock() - started)} seconds waiting for {s3_uri(bucket.name, obj['key'], obj['version_id'])} "
-                f"to be restored: it is {obj['status']}. Restores from {obj['storage_class']} can take up to "
-                "48 hours; raise wait_timeout or run the task again later (nothing is sent twice).",
-                objects=[obj], summary=rs.summarize([obj]), waited=round(clock() - started, 1),
-            )
-        time.sleep(min(delay, remaining))
-        delay = min(delay * 2, ceiling)
-        action = obj["action"]
-        obj = dict(read_object(bucket, obj["key"], obj["version_id"]), action=action)
-    return obj, round(clock() - started, 1)
+def restore_key(module, bucket, order):
+    """The single-object run: HEAD, tier check, restore. Returns the object's result dict."""
+    obj = runner.read_object(bucket, module.params["key"], module.params["version_id"])
+    if rs.decide_action(obj["status"]) == rs.ACTION_RESTORE:
+        # Check the tier against the object's class before anything is written (RestoreObject would refuse it).
+        problem = rs.tier_problem(obj["storage_class"], obj["archive_status"], order.tier)
+        if problem:
+            raise TaskFailure(f"{runner.s3_uri(bucket.name, obj['key'])}: {problem}", objects=[obj], summary=rs.summarize([obj]))
+    return obj
+
+
+def wait_for(module, bucket, collector, pending, trust_listing):
+    """state=restored: wait for the pending objects, then collect them. Returns seconds waited."""
+    params = module.params
+    finished, still_pending, waited = runner.wait_until_readable(
+        bucket, pending, params["prefix"], trust_listing, params["concurrency"],
+        params["wait_timeout"], params["wait_delay"], clock=time,
+    )
+    for obj in finished + still_pending:
+        collector.add(obj)
+    if still_pending:
+        first = still_pending[0]
+        where = runner.s3_uri(bucket.name, first["key"], first["version_id"])
+        subject = where if len(still_pending) == 1 else f"{len(still_pending)} objects (first {where})"
+        raise TaskFailure(
+            f"Timed out after {int(waited)} seconds waiting for {subject} to be restored: "
+            f"{collector.summary['in_progress']} in progress, {collector.summary['restored']} restored. Restores from "
+            "Deep Archive can take up to 48 hours; raise wait_timeout or run the task again later (nothing is sent twice).",
+            pending_keys=[obj["key"] for obj in still_pending[:runner.KEYS_IN_MESSAGES]],
+            waited=waited,
+        )
+    return waited
+
+
+def run(module, bucket):
+    """Notify, classify and restore, and (state=restored) wait. Returns the result dict."""
+    params = module.params
+    order = runner.RestoreOrder(params["tier"], params["days"], module.check_mode, params["max_restores"])
+    collector = runner.Collector(params["max_results"])
+    result = {"changed": False}
+    diff = {"before": {}, "after": {}}
+    waiting = params["state"] == "restored" and not module.check_mode
+    trust_listing = runner.listing_trusted(params["status_source"], bucket.client)
+    pending = {}
+
+    def on_result(obj):
+        if waiting and not rs.is_readable(obj["status"]) and not obj.get("error") and obj["status"] != rs.STATUS_ARCHIVED:
+            pending[obj["key"]] = obj
+        else:
+            collector.add(obj)
+
+    first = restore_key(module, bucket, order) if params["key"] is not None else None
+    if params["sns_topic_arn"] is not None:
+        # Before any restore is sent, so that the topic receives the Post event of these very restores.
+        changed, result["notification"], notification_diff = ensure_notification(module, bucket)
+        result["changed"] |= changed
+        diff["before"]["notification_configuration"] = notification_diff["before"]
+        diff["after"]["notification_configuration"] = notification_diff["after"]
+
+    try:
+        if first is not None:
+            on_result(runner.ensure_restore_requested(bucket, first, order)[1])
+        else:
+            runner.process_prefix(bucket, params["prefix"], order, trust_listing, params["concurrency"], on_result)
+        if pending:
+            result["waited"] = wait_for(module, bucket, collector, pending, trust_listing)
+        elif params["state"] == "restored":
+            result["waited"] = 0.0
+    except TaskFailure as failure:
+        failure.result.setdefault("objects", collector.objects())
+        failure.result.setdefault("summary", collector.summary)
+        failure.result["changed"] = result["changed"] or collector.changed
+        raise
+
+    result["changed"] |= collector.changed
+    objects = collector.objects()
+    result.update(objects=objects, objects_truncated=collector.truncated, summary=collector.summary)
+    if order.expiry_resets:
+        warn(f"{len(order.expiry_resets)} object(s) were already restored when the restore request reached S3, which "
+             f"reset their copy's expiry to {order.days} days from now: {', '.join(order.expiry_resets)}.")
+    if params["key"] is not None:
+        diff["before"]["objects"] = {first["key"]: first["status"]}
+        diff["after"]["objects"] = {objects[0]["key"]: objects[0]["status"]}
+    if module._diff:
+        result["diff"] = diff
+    if collector.summary["failed"]:
+        raise TaskFailure(
+            f"{collector.summary['failed']} of {collector.summary['total']} objects failed (the others were handled; "
+            f"run the task again once the cause is fixed): {collector.objects()[0]['error']}",
+            failed_keys=collector.failed_keys, **result,
+        )
+    if order.held_back:
+        raise TaskFailure(
+            f"max_restores ({order.max_restores}) was reached: {order.sent} restore(s) sent, {order.held_back} archived "
+            "object(s) left as they are. Run the task again to send the next batch, or raise max_restores.",
+            **result,
+        )
+    return result
 
 
 def validate_params(params):
@@ -549,51 +520,21 @@ def validate_params(params):
             problems.append(f"notification_events: {events_problem}")
     if not params["bucket"]:
         problems.append("bucket must name a bucket, got an empty string")
-    if not params["key"]:
-        problems.append("key must name an object, got an empty string")
-    if params["state"] == "restored" and params["wait_timeout"] < 0:
-        problems.append(f"wait_timeout must be 0 or more seconds, got {params['wait_timeout']}")
+    if params["key"] is not None and not params["key"]:
+        problems.append("key must name an object, got an empty string (to restore a whole bucket, use prefix='')")
+    if params["version_id"] is not None and params["key"] is None:
+        problems.append("version_id needs key: a prefix restores the current version of each object")
+    for name, least in (("wait_timeout", 0), ("wait_delay", 1), ("concurrency", 1), ("max_results", 0), ("max_restores", 0)):
+        if params[name] is not None and params[name] < least:
+            problems.append(f"{name} must be {least} or more, got {params[name]}")
     return "; ".join(problems) or None
-
-
-def run(module, bucket):
-    """Classify, notify, restore and (state=restored) wait. Returns the result dict."""
-    params = module.params
-    obj = read_object(bucket, params["key"], params["version_id"])
-    before_status = obj["status"]
-    if rs.decide_action(obj["status"]) == rs.ACTION_RESTORE:
-        # Check the tier against the object's class before anything is written (RestoreObject would refuse it).
-        problem = rs.tier_problem(obj["storage_class"], obj["archive_status"], params["tier"])
-        if problem:
-            raise TaskFailure(f"{s3_uri(bucket.name, obj['key'])}: {problem}", objects=[obj], summary=rs.summarize([obj]))
-
-    result = {"changed": False}
-    diff = {"before": {}, "after": {}}
-    if params["sns_topic_arn"] is not None:
-        changed, result["notification"], notification_diff = ensure_notification(module, bucket, [obj["key"]])
-        result["changed"] |= changed
-        diff["before"]["notification_configuration"] = notification_diff["before"]
-        diff["after"]["notification_configuration"] = notification_diff["after"]
-
-    changed, obj = ensure_restore_requested(module, bucket, obj)
-    result["changed"] |= changed
-    if params["state"] == "restored" and not module.check_mode:
-        obj, result["waited"] = wait_until_readable(module, bucket, obj)
-    elif params["state"] == "restored":
-        result["waited"] = 0.0
-
-    diff["before"]["objects"] = {obj["key"]: before_status}
-    diff["after"]["objects"] = {obj["key"]: obj["status"]}
-    result.update(objects=[obj], summary=rs.summarize([obj]))
-    if module._diff:
-        result["diff"] = diff
-    return result
 
 
 def main():
     argument_spec = dict(
         bucket=dict(type="str", required=True),
-        key=dict(type="str", required=True, no_log=False),
+        key=dict(type="str", no_log=False),
+        prefix=dict(type="str"),
         version_id=dict(type="str"),
         state=dict(type="str", default="present", choices=["present", "restored"]),
         days=dict(type="int", default=7),
@@ -601,27 +542,39 @@ def main():
         sns_topic_arn=dict(type="str"),
         notification_events=dict(
             type="list", elements="str", default=list(notify.DEFAULT_RESTORE_EVENTS),
-            choices=list(notify.RESTORE_EVENTS) + ["s3:ObjectRestore:*"],
+            choices=list(notify.RESTORE_EVENTS) + [notify.RESTORE_WILDCARD],
         ),
         expected_bucket_owner=dict(type="str"),
         request_payer=dict(type="bool", default=False),
         wait_timeout=dict(type="int", default=43200),
         wait_delay=dict(type="int", default=60),
+        status_source=dict(type="str", default="auto", choices=["auto", "listing", "head"]),
+        concurrency=dict(type="int", default=16),
+        max_restores=dict(type="int"),
+        max_results=dict(type="int", default=1000),
     )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = AnsibleAWSModule(
+        argument_spec=argument_spec,
+        supports_check_mode=True,
+        mutually_exclusive=[("key", "prefix")],
+        required_one_of=[("key", "prefix")],
+    )
 
     problem = validate_params(module.params)
     if problem:
         module.fail_json(msg=problem)
 
     params = module.params
-    bucket = S3Bucket(s3_client(module), params["bucket"], params["expected_bucket_owner"], params["request_payer"])
+    client = s3_client(module, params["concurrency"])
+    bucket = S3Bucket(client, params["bucket"], params["expected_bucket_owner"], params["request_payer"])
     try:
         result = run(module, bucket)
     except TaskFailure as failure:
         module.fail_json(msg=failure.msg, **failure.result)
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as error:
-        module.fail_json_aws(error, msg=f"S3 call failed for {s3_uri(params['bucket'], params['key'], params['version_id'])}")
+        target = runner.s3_uri(params["bucket"], params["key"] if params["key"] is not None else params["prefix"] + "*",
+                               params["version_id"])
+        module.fail_json_aws(error, msg=f"S3 call failed for {target}")
     module.exit_json(**result)
 
 

@@ -172,18 +172,56 @@ def test_format_expiry_is_utc_iso():
     assert rs.format_expiry(None) is None
 
 
-def test_summarize_counts_statuses_and_actions():
+def test_summarize_counts_statuses_actions_bytes_and_classes():
     objects = [
-        {"status": rs.STATUS_IN_PROGRESS, "action": rs.ACTION_RESTORE},
-        {"status": rs.STATUS_RESTORED, "action": rs.ACTION_NONE},
-        {"status": rs.STATUS_NOT_ARCHIVED, "action": rs.ACTION_NONE},
-        {"status": rs.STATUS_IN_PROGRESS, "action": rs.ACTION_NONE},
+        {"status": rs.STATUS_IN_PROGRESS, "action": rs.ACTION_RESTORE, "storage_class": "GLACIER", "size": 10},
+        {"status": rs.STATUS_RESTORED, "action": rs.ACTION_NONE, "storage_class": "GLACIER", "size": 20},
+        {"status": rs.STATUS_NOT_ARCHIVED, "action": rs.ACTION_NONE, "storage_class": "STANDARD", "size": 30},
+        {"status": rs.STATUS_IN_PROGRESS, "action": rs.ACTION_RESTORE, "storage_class": "DEEP_ARCHIVE", "size": 40},
+        {"status": rs.STATUS_ARCHIVED, "action": rs.ACTION_NONE, "storage_class": "DEEP_ARCHIVE", "size": 50,
+         "error": "access denied"},
     ]
     assert rs.summarize(objects) == {
-        "total": 4,
+        "total": 5,
         "not_archived": 1,
-        "archived": 0,
+        "archived": 1,
         "in_progress": 2,
         "restored": 1,
-        "restore_requested": 1,
+        "restore_requested": 2,
+        "restore_requested_bytes": 50,
+        "failed": 1,
+        "by_storage_class": {
+            "GLACIER": {"total": 2, "restore_requested": 1, "restore_requested_bytes": 10},
+            "STANDARD": {"total": 1, "restore_requested": 0, "restore_requested_bytes": 0},
+            "DEEP_ARCHIVE": {"total": 2, "restore_requested": 1, "restore_requested_bytes": 40},
+        },
     }
+
+
+EXPIRY = datetime.datetime(2026, 12, 2, tzinfo=datetime.timezone.utc)
+
+
+@pytest.mark.parametrize(
+    "entry, trusted, expected",
+    [
+        ({"StorageClass": "STANDARD"}, True, (rs.STATUS_NOT_ARCHIVED, None)),
+        ({}, False, (rs.STATUS_NOT_ARCHIVED, None)),
+        ({"StorageClass": "GLACIER_IR"}, False, (rs.STATUS_NOT_ARCHIVED, None)),
+        # Listings never carry ArchiveStatus: only a HEAD tells an Intelligent-Tiering object's tier.
+        ({"StorageClass": "INTELLIGENT_TIERING"}, True, None),
+        ({"StorageClass": "GLACIER"}, True, (rs.STATUS_ARCHIVED, None)),
+        ({"StorageClass": "DEEP_ARCHIVE", "RestoreStatus": {"IsRestoreInProgress": True}}, True, (rs.STATUS_IN_PROGRESS, None)),
+        ({"StorageClass": "GLACIER", "RestoreStatus": {"IsRestoreInProgress": False, "RestoreExpiryDate": EXPIRY}},
+         True, (rs.STATUS_RESTORED, EXPIRY)),
+        # Where the listing's RestoreStatus is not trusted, its absence proves nothing: HEAD.
+        ({"StorageClass": "GLACIER"}, False, None),
+        ({"StorageClass": "DEEP_ARCHIVE", "RestoreStatus": {"IsRestoreInProgress": True}}, False, None),
+    ],
+)
+def test_classify_listing_entry(entry, trusted, expected):
+    assert rs.classify_listing_entry(entry, trusted) == expected
+
+
+def test_listing_expiry_in_the_past_counts_as_archived():
+    entry = {"StorageClass": "GLACIER", "RestoreStatus": {"IsRestoreInProgress": False, "RestoreExpiryDate": EXPIRY}}
+    assert rs.classify_listing_entry(entry, True, now=EXPIRY) == (rs.STATUS_ARCHIVED, None)

@@ -17,6 +17,7 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
+from ansible.module_utils.common import warnings as module_warnings
 from ansible.module_utils.testing import patch_module_args
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
@@ -43,6 +44,9 @@ def run_module(capsys):
         module_args = dict(args)
         module_args["_ansible_check_mode"] = check_mode
         module_args["_ansible_diff"] = diff
+        # Each real module run is a fresh process; here warnings would otherwise carry over from the last run.
+        module_warnings._global_warnings.clear()
+        module_warnings._global_deprecations.clear()
         with patch_module_args(module_args):
             with pytest.raises(SystemExit):
                 main()

@@ -150,7 +150,7 @@ def test_restore_answered_200_reports_the_expiry_reset(s3_stubber, run_module):
     assert result["objects"][0]["status"] == "restored"
     assert result["objects"][0]["action"] == "restore_requested"
     assert "reset" in result["objects"][0]["message"]
-    assert any("reset its copy's expiry" in str(warning) for warning in result["warnings"])
+    assert any("reset their copy's expiry to 2 days from now: db/dump" in str(warning) for warning in result["warnings"])
     assert "deprecations" not in result
 
 
@@ -242,7 +242,9 @@ def test_wait_timeout_fails_with_where_the_object_stands(s3_stubber, run_module,
     )
     assert failed
     assert clock.sleeps == [10, 20, 35]
-    assert "Timed out after 65 seconds" in result["msg"] and "in_progress" in result["msg"]
+    assert "Timed out after 65 seconds waiting for s3://archive-bucket/db/dump" in result["msg"]
+    assert "1 in progress" in result["msg"]
+    assert result["pending_keys"] == [KEY]
     assert result["objects"][0]["status"] == "in_progress"
     assert result["summary"]["in_progress"] == 1
 
@@ -273,3 +275,138 @@ def test_errors_name_the_cause(s3_stubber, run_module, operation, code, http, me
     failed, result = run_module(s3_object_restore.main, {"bucket": BUCKET, "key": KEY, "tier": "Expedited"})
     assert failed
     assert message in result["msg"]
+
+
+# Notification configuration: what moto cannot show (EventBridge, S3's overlap and destination checks).
+
+EVENTBRIDGE_AND_LAMBDA = {
+    "EventBridgeConfiguration": {},
+    "LambdaFunctionConfigurations": [
+        {
+            "Id": "thumbnails",
+            "LambdaFunctionArn": "arn:aws:lambda:us-east-1:111122223333:function:thumbs",
+            "Events": ["s3:ObjectCreated:*"],
+            "Filter": {"Key": {"FilterRules": [{"Name": "Prefix", "Value": "images/"}]}},
+        }
+    ],
+}
+OUR_TOPIC_CONFIGURATION = {
+    "Id": "s3async-restore-restore-events",
+    "TopicArn": TOPIC_ARN,
+    "Events": ["s3:ObjectRestore:Post", "s3:ObjectRestore:Completed"],
+}
+
+
+def expect_notification_read(stubber, configuration):
+    stubber.add_response("get_bucket_notification_configuration", configuration, {"Bucket": BUCKET})
+
+
+def expect_notification_write(stubber, configuration):
+    stubber.add_response(
+        "put_bucket_notification_configuration", {},
+        {"Bucket": BUCKET, "NotificationConfiguration": configuration},
+    )
+
+
+def test_eventbridge_and_other_destinations_survive_the_write(s3_stubber, run_module):
+    after = dict(EVENTBRIDGE_AND_LAMBDA, TopicConfigurations=[OUR_TOPIC_CONFIGURATION])
+    expect_head(s3_stubber, head("GLACIER"))
+    expect_notification_read(s3_stubber, EVENTBRIDGE_AND_LAMBDA)
+    expect_notification_read(s3_stubber, EVENTBRIDGE_AND_LAMBDA)  # re-read right before writing
+    expect_notification_write(s3_stubber, after)
+    expect_notification_read(s3_stubber, after)  # read back after writing
+    expect_restore(s3_stubber, {"Days": 7, "GlacierJobParameters": {"Tier": "Standard"}})
+    failed, result = run_module(
+        s3_object_restore.main, {"bucket": BUCKET, "key": KEY, "sns_topic_arn": TOPIC_ARN}, diff=True
+    )
+    assert not failed, result
+    assert result["notification"]["action"] == "added"
+    assert "warnings" not in result
+    assert result["diff"]["before"]["notification_configuration"] == EVENTBRIDGE_AND_LAMBDA
+    assert result["diff"]["after"]["notification_configuration"] == after
+    # Keys sorted for a readable diff.
+    assert list(result["diff"]["after"]["notification_configuration"]) == sorted(after)
+
+
+def test_a_change_between_read_and_write_is_merged_not_overwritten(s3_stubber, run_module):
+    queue = {"Id": "new-queue", "QueueArn": "arn:aws:sqs:us-east-1:111122223333:q", "Events": ["s3:ObjectRemoved:*"]}
+    changed_meanwhile = dict(EVENTBRIDGE_AND_LAMBDA, QueueConfigurations=[queue])
+    after = dict(changed_meanwhile, TopicConfigurations=[OUR_TOPIC_CONFIGURATION])
+    expect_head(s3_stubber, head("GLACIER", restore=ONGOING))
+    expect_notification_read(s3_stubber, EVENTBRIDGE_AND_LAMBDA)
+    expect_notification_read(s3_stubber, changed_meanwhile)
+    expect_notification_write(s3_stubber, after)
+    expect_notification_read(s3_stubber, after)
+    failed, result = run_module(s3_object_restore.main, {"bucket": BUCKET, "key": KEY, "sns_topic_arn": TOPIC_ARN})
+    assert not failed, result
+    assert result["changed"] is True
+
+
+def test_a_change_after_the_write_is_reported(s3_stubber, run_module):
+    after = dict(EVENTBRIDGE_AND_LAMBDA, TopicConfigurations=[OUR_TOPIC_CONFIGURATION])
+    replaced = {"TopicConfigurations": [OUR_TOPIC_CONFIGURATION]}  # another writer dropped the rest
+    expect_head(s3_stubber, head("GLACIER", restore=ONGOING))
+    expect_notification_read(s3_stubber, EVENTBRIDGE_AND_LAMBDA)
+    expect_notification_read(s3_stubber, EVENTBRIDGE_AND_LAMBDA)
+    expect_notification_write(s3_stubber, after)
+    expect_notification_read(s3_stubber, replaced)
+    failed, result = run_module(s3_object_restore.main, {"bucket": BUCKET, "key": KEY, "sns_topic_arn": TOPIC_ARN})
+    assert not failed, result
+    (warning,) = [str(warning) for warning in result["warnings"]]
+    assert "LambdaFunctionConfigurations[0] (Id 'thumbnails')" in warning and "EventBridgeConfiguration" in warning
+
+
+def test_our_events_lost_after_the_write_fail_the_task(s3_stubber, run_module):
+    after = dict(EVENTBRIDGE_AND_LAMBDA, TopicConfigurations=[OUR_TOPIC_CONFIGURATION])
+    expect_head(s3_stubber, head("GLACIER", restore=ONGOING))
+    expect_notification_read(s3_stubber, {})
+    expect_notification_read(s3_stubber, EVENTBRIDGE_AND_LAMBDA)
+    expect_notification_write(s3_stubber, after)
+    expect_notification_read(s3_stubber, EVENTBRIDGE_AND_LAMBDA)
+    failed, result = run_module(s3_object_restore.main, {"bucket": BUCKET, "key": KEY, "sns_topic_arn": TOPIC_ARN})
+    assert failed
+    assert "changed by another writer" in result["msg"]
+
+
+def test_overlap_with_a_queue_writes_nothing_and_sends_no_restore(s3_stubber, run_module):
+    queue = {
+        "Id": "all-restores",
+        "QueueArn": "arn:aws:sqs:us-east-1:111122223333:restores",
+        "Events": ["s3:ObjectRestore:*"],
+    }
+    expect_head(s3_stubber, head("GLACIER"))
+    expect_notification_read(s3_stubber, {"QueueConfigurations": [queue]})
+    failed, result = run_module(s3_object_restore.main, {"bucket": BUCKET, "key": KEY, "sns_topic_arn": TOPIC_ARN})
+    assert failed
+    assert "'all-restores'" in result["msg"] and "arn:aws:sqs:us-east-1:111122223333:restores" in result["msg"]
+    assert "Ways out" in result["msg"]
+    assert result["notification_conflicts"][0]["id"] == "all-restores"
+
+
+def test_s3_overlap_error_is_explained(s3_stubber, run_module):
+    expect_head(s3_stubber, head("GLACIER"))
+    expect_notification_read(s3_stubber, {})
+    expect_notification_read(s3_stubber, {})
+    s3_stubber.add_client_error(
+        "put_bucket_notification_configuration", "InvalidArgument",
+        "Configuration is ambiguously defined. Cannot have overlapping suffixes in two rules if the prefixes are "
+        "overlapping for the same event type.", 400,
+    )
+    failed, result = run_module(s3_object_restore.main, {"bucket": BUCKET, "key": KEY, "sns_topic_arn": TOPIC_ARN})
+    assert failed
+    assert "overlapping" in result["msg"] and "Nothing was changed" in result["msg"]
+
+
+def test_destination_validation_failure_shows_the_policy_to_add(s3_stubber, run_module):
+    expect_head(s3_stubber, head("GLACIER"))
+    expect_notification_read(s3_stubber, {})
+    expect_notification_read(s3_stubber, {})
+    s3_stubber.add_client_error(
+        "put_bucket_notification_configuration", "InvalidArgument",
+        "Unable to validate the following destination configurations", 400,
+    )
+    failed, result = run_module(s3_object_restore.main, {"bucket": BUCKET, "key": KEY, "sns_topic_arn": TOPIC_ARN})
+    assert failed
+    for needed in (TOPIC_ARN, '"Service": "s3.amazonaws.com"', '"Action": "SNS:Publish"',
+                   '"aws:SourceArn": "arn:aws:s3:::archive-bucket"', '"aws:SourceAccount": "111122223333"'):
+        assert needed in result["msg"], needed

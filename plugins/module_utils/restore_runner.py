@@ -1,0 +1,358 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: Contributors to the s3async.restore project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Reading objects' restore state and restoring them: one object, or every object under a prefix.
+
+The decisions are restore_state's; this file does the I/O around them: HEAD or listing, RestoreObject, the
+bounded thread pool that keeps a prefix run at the speed limit of the API with flat memory, and the polling
+that waits for restores to finish.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import FIRST_COMPLETED
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import wait
+from urllib.parse import urlparse
+
+try:
+    import botocore
+except ImportError:
+    pass  # Handled by AnsibleAWSModule
+
+from ansible_collections.s3async.restore.plugins.module_utils import restore_state as rs
+from ansible_collections.s3async.restore.plugins.module_utils.s3_api import ACCESS_DENIED_CODES
+from ansible_collections.s3async.restore.plugins.module_utils.s3_api import access_denied_message
+from ansible_collections.s3async.restore.plugins.module_utils.s3_api import error_code
+from ansible_collections.s3async.restore.plugins.module_utils.s3_api import http_status
+
+MAX_WAIT_DELAY = 900
+# How many keys a failure message and the result's failed_keys / pending_keys name at most.
+KEYS_IN_MESSAGES = 100
+# Hosts of AWS's own S3 endpoints, whose listings report RestoreStatus.
+AWS_HOST_SUFFIXES = (".amazonaws.com", ".amazonaws.com.cn", ".api.aws")
+
+
+class TaskFailure(Exception):
+    """A failure to report with a message of our own and whatever result was gathered so far."""
+
+    def __init__(self, msg, **result):
+        super().__init__(msg)
+        self.msg = msg
+        self.result = result
+
+
+def s3_uri(bucket_name, key, version_id=None):
+    uri = f"s3://{bucket_name}/{key}"
+    return f"{uri} (version {version_id})" if version_id else uri
+
+
+def describe(obj):
+    """The per-object message for a state read from S3."""
+    status = obj["status"]
+    if status == rs.STATUS_NOT_ARCHIVED:
+        return f"not archived ({obj['storage_class']}): readable without a restore"
+    if status == rs.STATUS_ARCHIVED:
+        return "archived: a restore is needed before it can be read"
+    if status == rs.STATUS_IN_PROGRESS:
+        return "a restore is in progress"
+    if obj["expiry_date"]:
+        return f"restored: the copy is readable until {obj['expiry_date']}"
+    return "restored: readable"
+
+
+def object_result(key, version_id, storage_class, archive_status, size, status, expiry):
+    obj = {
+        "key": key,
+        "version_id": version_id,
+        "storage_class": storage_class,
+        "archive_status": archive_status,
+        "size": size,
+        "status": status,
+        "expiry_date": rs.format_expiry(expiry),
+        "action": rs.ACTION_NONE,
+    }
+    obj["message"] = describe(obj)
+    return obj
+
+
+def listing_trusted(status_source, client):
+    """Whether a listing's RestoreStatus (or its absence) can be believed: option status_source.
+
+    ``auto`` trusts it on AWS's own endpoints only. Elsewhere (S3-compatible stores, emulators) a missing
+    RestoreStatus may mean "not reported" rather than "never restored", and believing it would re-send a restore
+    to a restored object, resetting (and possibly shortening) its expiry.
+    """
+    if status_source != "auto":
+        return status_source == "listing"
+    host = urlparse(client.meta.endpoint_url).hostname or ""
+    return host.endswith(AWS_HOST_SUFFIXES)
+
+
+def read_object(bucket, key, version_id=None):
+    """HEAD the object and classify it. Raises TaskFailure with a message naming what is wrong."""
+    try:
+        head = bucket.head_object(key, version_id)
+    except botocore.exceptions.ClientError as error:
+        code = error_code(error)
+        if code in ("404", "NoSuchKey", "NoSuchBucket", "NoSuchVersion"):
+            if not bucket.bucket_exists():
+                raise TaskFailure(f"Bucket {bucket.name!r} does not exist (or is not visible to these credentials).") from error
+            what = f"Version {version_id!r} of key {key!r}" if version_id else f"Key {key!r}"
+            raise TaskFailure(f"{what} not found in bucket {bucket.name!r}.") from error
+        if code in ACCESS_DENIED_CODES:
+            operation = "HeadObjectVersion" if version_id else "HeadObject"
+            raise TaskFailure(access_denied_message(operation, s3_uri(bucket.name, key), bucket.expected_owner)) from error
+        if code == "400" and version_id:
+            raise TaskFailure(f"S3 rejected version_id {version_id!r} for {s3_uri(bucket.name, key)}: is it a valid version ID?") from error
+        raise
+    storage_class = head.get("StorageClass") or "STANDARD"
+    archive_status = head.get("ArchiveStatus")
+    try:
+        status, expiry = rs.classify(storage_class, archive_status, head.get("Restore"))
+    except rs.RestoreHeaderError as error:
+        raise TaskFailure(f"Cannot tell the restore state of {s3_uri(bucket.name, key, version_id)}: {error}") from error
+    return object_result(key, head.get("VersionId") or version_id, storage_class, archive_status,
+                         head.get("ContentLength"), status, expiry)
+
+
+def object_from_listing(entry, trust_restore_status):
+    """The result dict for a listing entry when the listing is enough to know its state, else None."""
+    decided = rs.classify_listing_entry(entry, trust_restore_status)
+    if decided is None:
+        return None
+    status, expiry = decided
+    return object_result(entry["Key"], None, entry.get("StorageClass") or "STANDARD", None, entry.get("Size"), status, expiry)
+
+
+class RestoreOrder:
+    """What to send for archived objects, and the run's restore budget (option max_restores), thread-safe."""
+
+    def __init__(self, tier, days, check_mode=False, max_restores=None):
+        self.tier = tier
+        self.days = days
+        self.check_mode = check_mode
+        self.max_restores = max_restores
+        self.sent = 0
+        self.held_back = 0
+        self.expiry_resets = []
+        self._lock = threading.Lock()
+
+    def take_slot(self):
+        with self._lock:
+            if self.max_restores is not None and self.sent >= self.max_restores:
+                self.held_back += 1
+                return False
+            self.sent += 1
+            return True
+
+    def note_expiry_reset(self, obj):
+        with self._lock:
+            if len(self.expiry_resets) < KEYS_IN_MESSAGES:
+                self.expiry_resets.append(obj["key"])
+
+
+def ensure_restore_requested(bucket, obj, order):
+    """Send RestoreObject for an archived object. Returns (changed, obj) with the object's new state."""
+    if rs.decide_action(obj["status"]) != rs.ACTION_RESTORE:
+        return False, obj
+    problem = rs.tier_problem(obj["storage_class"], obj["archive_status"], order.tier)
+    if problem:
+        raise TaskFailure(f"{s3_uri(bucket.name, obj['key'])}: {problem}", objects=[obj], summary=rs.summarize([obj]))
+    if not order.take_slot():
+        return False, dict(obj, message=f"archived: not restored, max_restores ({order.max_restores}) was reached")
+    request = rs.restore_request(obj["storage_class"], obj["archive_status"], order.tier, order.days)
+    lifetime = f", {order.days} days" if "Days" in request else ""
+    obj = dict(obj, action=rs.ACTION_RESTORE)
+    if order.check_mode:
+        obj["message"] = f"archived: a restore would be requested (tier {order.tier}{lifetime})"
+        return True, obj
+    try:
+        response = bucket.restore_object(obj["key"], request, obj["version_id"])
+    except botocore.exceptions.ClientError as error:
+        code = error_code(error)
+        # Races with another restorer are outcomes, not errors (RestoreObject, "Errors"): the object is already
+        # being restored, or (Intelligent-Tiering) already back in an access tier.
+        if code == "RestoreAlreadyInProgress":
+            return False, dict(obj, action=rs.ACTION_NONE, status=rs.STATUS_IN_PROGRESS,
+                               message="a restore is in progress (started by another request)")
+        if code == "ObjectAlreadyInActiveTierError":
+            return False, dict(obj, action=rs.ACTION_NONE, status=rs.STATUS_NOT_ARCHIVED,
+                               message="not archived: the object is already in an access tier")
+        if code in ACCESS_DENIED_CODES:
+            raise TaskFailure(access_denied_message("RestoreObject", s3_uri(bucket.name, obj["key"]), bucket.expected_owner)) from error
+        if code == "GlacierExpeditedRetrievalNotAvailable":
+            raise TaskFailure(
+                f"S3 has no Expedited retrieval capacity for {s3_uri(bucket.name, obj['key'])} right now "
+                "(503 GlacierExpeditedRetrievalNotAvailable): try again later, or use tier=Standard."
+            ) from error
+        raise
+    if http_status(response) == 200:
+        # 200 instead of 202: a restored copy already existed and S3 has now reset its expiry to now + Days
+        # (RestoreObject, "Responses"). Only possible when it was restored between our read and this request.
+        order.note_expiry_reset(obj)
+        obj.update(status=rs.STATUS_RESTORED, message=f"already restored: S3 reset the copy's expiry to {order.days} days from now")
+        return True, obj
+    obj.update(status=rs.STATUS_IN_PROGRESS, message=f"restore requested (tier {order.tier}{lifetime})")
+    return True, obj
+
+
+def failed_result(obj, message):
+    return dict(obj, action=rs.ACTION_NONE, error=message, message=f"failed: {message}")
+
+
+class Collector:
+    """Summary counts over every object, and a bounded list of per-object results (option max_results).
+
+    Failures come first, then objects a restore was requested for, then the rest, each in the order seen: at
+    100,000 objects the list a user reads is the one that needs attention, and memory stays bounded.
+    """
+
+    def __init__(self, max_results):
+        self.max_results = max_results
+        self.summary = rs.new_summary()
+        self._failed, self._changed, self._others = [], [], []
+        self.failed_keys = []
+        self.changed = False
+
+    def add(self, obj):
+        rs.count(self.summary, obj)
+        if obj.get("error"):
+            bucket, keys = self._failed, self.failed_keys
+            if len(keys) < KEYS_IN_MESSAGES:
+                keys.append(obj["key"])
+        elif obj["action"] == rs.ACTION_RESTORE:
+            bucket = self._changed
+            self.changed = True
+        else:
+            bucket = self._others
+        if not self.max_results or len(bucket) < self.max_results:
+            bucket.append(obj)
+
+    def objects(self):
+        kept = self._failed + self._changed + self._others
+        return kept[: self.max_results] if self.max_results else kept
+
+    @property
+    def truncated(self):
+        return bool(self.max_results) and self.summary["total"] > self.max_results
+
+
+def run_bounded(items, work, concurrency, collect):
+    """Call work(item) for every item on a pool of `concurrency` threads and collect(result) in this thread.
+
+    At most 2 x concurrency items are in flight, so a listing of any length is held a page at a time.
+    """
+    in_flight = set()
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        for item in items:
+            if len(in_flight) >= 2 * concurrency:
+                done, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
+                for future in done:
+                    collect(future.result())
+            in_flight.add(pool.submit(work, item))
+        for future in in_flight:
+            collect(future.result())
+
+
+def guarded(work, bucket):
+    """work(item) -> obj, with a failure turned into a failed result so that one object never stops the rest."""
+
+    def run(item):
+        obj, entry = item
+        try:
+            return work(obj, entry)
+        except TaskFailure as failure:
+            return failed_result(obj or listing_stub(entry), failure.msg)
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as error:
+            return failed_result(obj or listing_stub(entry), f"{s3_uri(bucket.name, (obj or entry)['key'])}: {error}")
+
+    return run
+
+
+def listing_stub(entry):
+    """A result dict for a listing entry whose HEAD failed: what the listing said, status unknown = archived."""
+    return object_result(entry["Key"], None, entry.get("StorageClass") or "STANDARD", None, entry.get("Size"),
+                         rs.STATUS_ARCHIVED, None)
+
+
+def process_prefix(bucket, prefix, order, trust_listing, concurrency, on_result):
+    """Classify and (where archived) restore every object under `prefix`; on_result(obj) for each, in this thread.
+
+    Requests: one listing page per 1,000 keys; a HEAD only where the listing cannot tell (Intelligent-Tiering
+    always; GLACIER / DEEP_ARCHIVE unless the listing's RestoreStatus is trusted); one RestoreObject per
+    archived object. Objects the listing settles are handled here without a thread.
+    """
+
+    def work(obj, entry):
+        if obj is None:
+            obj = read_object(bucket, entry["Key"])
+        return ensure_restore_requested(bucket, obj, order)[1]
+
+    def items():
+        for page in bucket.list_object_pages(prefix, with_restore_status=trust_listing):
+            for entry in page:
+                obj = object_from_listing(entry, trust_listing)
+                if obj is not None and rs.decide_action(obj["status"]) != rs.ACTION_RESTORE:
+                    on_result(obj)
+                else:
+                    yield obj, entry
+
+    run_bounded(items(), guarded(work, bucket), concurrency, on_result)
+
+
+def wait_until_readable(bucket, pending, prefix, trust_listing, concurrency, timeout, delay, clock=time):
+    """Poll the objects in `pending` ({key: obj}) until each is readable or `timeout` seconds have passed.
+
+    A round costs one listing page per 1,000 keys under the prefix when the listing's RestoreStatus is trusted
+    (plus a HEAD per pending Intelligent-Tiering object), else one HEAD per object still pending; an object seen
+    readable is never read again. The delay starts at `delay` and doubles up to 15 minutes.
+    Returns (finished objects, still pending objects, seconds waited).
+    """
+    started = clock.monotonic()
+    deadline = started + timeout
+    delay = max(1, delay)
+    ceiling = max(MAX_WAIT_DELAY, delay)
+    finished = []
+    while pending:
+        remaining = deadline - clock.monotonic()
+        if remaining <= 0:
+            break
+        clock.sleep(min(delay, remaining))
+        delay = min(delay * 2, ceiling)
+        for obj in poll_round(bucket, pending, prefix, trust_listing, concurrency):
+            if rs.is_readable(obj["status"]) or obj.get("error"):
+                finished.append(obj)
+                del pending[obj["key"]]
+            else:
+                pending[obj["key"]] = obj
+    return finished, list(pending.values()), round(clock.monotonic() - started, 1)
+
+
+def poll_round(bucket, pending, prefix, trust_listing, concurrency):
+    """One fresh reading of every pending object: the list of updated result dicts (action kept)."""
+    updated = []
+    to_head = []
+    if trust_listing and prefix is not None:
+        for page in bucket.list_object_pages(prefix, with_restore_status=True):
+            for entry in page:
+                before = pending.get(entry["Key"])
+                if before is None:
+                    continue
+                obj = object_from_listing(entry, True)
+                if obj is None:
+                    to_head.append(before)
+                else:
+                    updated.append(dict(obj, action=before["action"]))
+    else:
+        to_head = list(pending.values())
+
+    def head(before, _entry):
+        return dict(read_object(bucket, before["key"], before["version_id"]), action=before["action"])
+
+    run_bounded(((obj, None) for obj in to_head), guarded(head, bucket), concurrency, updated.append)
+    return updated
