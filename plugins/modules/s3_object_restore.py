@@ -8,13 +8,14 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: s3_object_restore
-short_description: Restore an archived Amazon S3 object, idempotently
+short_description: Restore archived Amazon S3 objects, one key or a whole prefix, idempotently
 version_added: 0.1.0
 description:
-  - Brings back an object archived in S3 Glacier Flexible Retrieval (C(GLACIER)), S3 Glacier Deep Archive
-    (C(DEEP_ARCHIVE)), or the Archive Access / Deep Archive Access tiers of S3 Intelligent-Tiering.
-  - Decides from HeadObject alone (storage class, archive status and the C(x-amz-restore) header); the object's
-    body is never downloaded to probe it.
+  - Brings back objects archived in S3 Glacier Flexible Retrieval (C(GLACIER)), S3 Glacier Deep Archive
+    (C(DEEP_ARCHIVE)), or the Archive Access / Deep Archive Access tiers of S3 Intelligent-Tiering, one object
+    (O(key)) or every object under a O(prefix).
+  - Decides from the listing and HeadObject alone (storage class, archive status and the C(x-amz-restore)
+    header); an object's body is never downloaded to probe it.
   - Sends RestoreObject only for an object that is archived and has no restore running or done. A restored copy
     is never restored again, because a second request resets the copy's expiry to now + O(days), which can
     shorten it.
@@ -25,7 +26,7 @@ description:
   - With O(state=restored), also waits until the restored copy is readable. Restores take minutes (Expedited)
     to two days (Deep Archive, Bulk); run such a task under C(async).
 author:
-  - s3async.restore contributors
+  - s3async.restore contributors (@s3async)
 options:
   bucket:
     description:
@@ -35,11 +36,23 @@ options:
   key:
     description:
       - Key of the object to restore.
+      - Exactly one of O(key) and O(prefix) is required.
     type: str
-    required: true
+  prefix:
+    description:
+      - Restore every object whose key starts with this prefix (the current version of each). V("") means the
+        whole bucket.
+      - Objects are listed a page (1,000 keys) at a time and handled O(concurrency) at once; memory stays flat
+        however many objects there are.
+      - One object failing (access denied, say) does not stop the others. The task handles the rest, then fails
+        listing the failed keys; a second run picks up where the first left off.
+      - For tens of millions of objects, S3 Batch Operations runs the restores for you; see the collection's
+        C(docs/scale.md).
+    type: str
   version_id:
     description:
       - Version of the object to restore, on a versioned bucket. The current version when omitted.
+      - Only with O(key).
     type: str
   state:
     description:
@@ -105,6 +118,39 @@ options:
         check, up to 15 minutes (or O(wait_delay), if that is larger).
     type: int
     default: 60
+  status_source:
+    description:
+      - How a O(prefix) run learns whether a C(GLACIER) or C(DEEP_ARCHIVE) object was already restored.
+      - V(listing) trusts ListObjectsV2's C(RestoreStatus) (asked for with C(OptionalObjectAttributes)), so no
+        HeadObject is needed for those objects, one request per 1,000 keys in all.
+      - V(head) sends a HeadObject for each archived object. Right for endpoints that do not report
+        C(RestoreStatus) (S3-compatible stores, emulators), where a listing cannot tell "never restored" from
+        "not reported", and trusting it would re-send restores to restored objects, resetting their expiry.
+      - V(auto) means V(listing) on AWS's own endpoints and V(head) when O(endpoint_url) points elsewhere.
+      - Intelligent-Tiering objects always need a HeadObject (listings do not carry their archive tier);
+        objects in other classes never do.
+    type: str
+    choices: [auto, listing, head]
+    default: auto
+  concurrency:
+    description:
+      - How many HeadObject and RestoreObject requests a O(prefix) run keeps in flight. Throttling (503
+        SlowDown) is retried with jittered exponential backoff.
+    type: int
+    default: 16
+  max_restores:
+    description:
+      - The most restore requests one run may send; a guard for money. Archived objects beyond it are left as
+        they are, and the task fails saying how many were held back; run it again to send the next batch.
+      - In check mode, RV(summary.restore_requested) and RV(summary.by_storage_class) show how many requests
+        would go and how many bytes they cover.
+    type: int
+  max_results:
+    description:
+      - The most entries returned in RV(objects); V(0) returns them all. Failed objects come first, then those
+        a restore was requested for, then the rest. RV(summary) always counts every object.
+    type: int
+    default: 1000
 notes:
   - C(changed) is true exactly when a restore request or a notification configuration change was sent (or, in
     check mode, would be).
@@ -121,6 +167,9 @@ seealso:
   - name: Restoring an archived object
     description: The S3 User Guide on restore requests, tiers and the x-amz-restore header.
     link: https://docs.aws.amazon.com/AmazonS3/latest/userguide/restoring-objects.html
+  - name: ListObjectsV2 RestoreStatus
+    description: The listing attribute that tells a GLACIER / DEEP_ARCHIVE object's restore state.
+    link: https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html
   - module: amazon.aws.s3_object
 extends_documentation_fragment:
   - amazon.aws.common.modules
@@ -152,6 +201,37 @@ EXAMPLES = r"""
     wait_timeout: 21600
   async: 22000
   poll: 60
+
+- name: Restore everything under a prefix, at most 5,000 requests this run; see what it would cost first
+  s3async.restore.s3_object_restore:
+    bucket: backups
+    prefix: db/2026-11/
+    tier: Bulk
+    max_restores: 5000
+  check_mode: true
+  register: plan
+
+- name: Show the bytes a Bulk restore would bring back, per storage class
+  ansible.builtin.debug:
+    var: plan.summary.by_storage_class
+
+- name: Restore a prefix and wait for all of it, in the background, collected later
+  s3async.restore.s3_object_restore:
+    bucket: backups
+    prefix: db/2026-11/
+    state: restored
+    wait_timeout: 172800
+  async: 180000
+  poll: 0
+  register: restore_job
+
+- name: Collect it
+  ansible.builtin.async_status:
+    jid: "{{ restore_job.ansible_job_id }}"
+  register: restore_result
+  until: restore_result.finished
+  retries: 2880
+  delay: 60
 
 - name: Restore from a Requester Pays bucket owned by a known account
   s3async.restore.s3_object_restore:
@@ -223,13 +303,23 @@ objects:
       returned: always
       type: str
       sample: restore_requested
+    error:
+      description: Why this object failed (the task then fails after handling the others).
+      returned: when the object failed
+      type: str
+      sample: "Access denied: RestoreObject on s3://backups/db/1.dump needs the IAM permission s3:RestoreObject."
     message:
       description: What was found and done, in words.
       returned: always
       type: str
       sample: restore requested (tier Standard, 7 days)
+objects_truncated:
+  description: Whether O(max_results) left objects out of RV(objects) (RV(summary) still counts them).
+  returned: always
+  type: bool
+  sample: false
 summary:
-  description: Counts over O(objects).
+  description: Counts over every object the task looked at, including those left out of RV(objects).
   returned: always
   type: dict
   contains:
@@ -263,6 +353,39 @@ summary:
       returned: always
       type: int
       sample: 1
+    restore_requested_bytes:
+      description: Total size of the objects counted in RV(summary.restore_requested).
+      returned: always
+      type: int
+      sample: 1048576
+    failed:
+      description: Objects that could not be handled (each has an RV(objects[].error)).
+      returned: always
+      type: int
+      sample: 0
+    by_storage_class:
+      description: Per storage class, C(total) objects, C(restore_requested) and C(restore_requested_bytes).
+      returned: always
+      type: dict
+      sample: {"DEEP_ARCHIVE": {"total": 1, "restore_requested": 1, "restore_requested_bytes": 1048576}}
+failed_keys:
+  description: Keys of the objects that failed (the first 100).
+  returned: when objects failed
+  type: list
+  elements: str
+  sample: ["db/1.dump"]
+pending_keys:
+  description: Keys still not readable when O(wait_timeout) ran out (the first 100).
+  returned: when O(state=restored) timed out
+  type: list
+  elements: str
+  sample: ["db/1.dump"]
+notification_conflicts:
+  description: The existing notification configurations that the restore events would overlap.
+  returned: when the task failed because of an overlap
+  type: list
+  elements: dict
+  sample: [{"id": "all-restores", "destination_type": "queue", "events": ["s3:ObjectRestore:*"]}]
 notification:
   description: What was done to the bucket's notification configuration.
   returned: when O(sns_topic_arn) is given
@@ -297,7 +420,7 @@ notification:
       type: bool
       sample: true
 waited:
-  description: Seconds spent waiting for the object to become readable.
+  description: Seconds spent waiting for the objects to become readable.
   returned: when O(state=restored)
   type: float
   sample: 3600.5

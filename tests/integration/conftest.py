@@ -112,7 +112,7 @@ def adhoc(aws_env):
         match = ADHOC_RESULT.search(completed.stdout)
         assert match, f"no result line in ansible output:\n{completed.stdout}\n{completed.stderr}"
         body = match.group(2)
-        result, _ = json.JSONDecoder().raw_decode(body)
+        result = json.JSONDecoder().raw_decode(body)[0]
         return match.group(1), result
 
     return run

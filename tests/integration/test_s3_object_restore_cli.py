@@ -78,7 +78,7 @@ def test_restore_events_reach_the_topic(adhoc, aws, bucket):
     s3.head_object(Bucket=bucket, Key="logs/app.log")
 
     events = []
-    for _ in range(5):
+    for _attempt in range(5):
         for message in sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", []):
             for record in json.loads(message["Body"]).get("Records", []):
                 events.append((record["eventName"], unquote_plus(record["s3"]["object"]["key"])))
@@ -92,8 +92,26 @@ def test_ansible_doc_renders(ansible_doc):
     completed = ansible_doc(MODULE)
     assert completed.returncode == 0, completed.stderr
     text = re.sub(r"\x1b\[[0-9;]*m", "", completed.stdout)
-    assert "Brings back an object archived in S3 Glacier" in text
+    assert "Brings back objects archived in S3 Glacier" in text
     options = text[text.index("OPTIONS"):text.index("EXAMPLES")]
     for option in ("bucket", "key", "version_id", "state", "days", "tier", "sns_topic_arn", "notification_events",
                    "expected_bucket_owner", "request_payer", "wait_timeout", "wait_delay", "endpoint_url", "region"):
         assert re.search(rf"^[=-]? *{option}\s", options, re.MULTILINE), option
+
+
+def test_prefix_restore_first_run_then_nothing_to_send(adhoc, aws, bucket):
+    """On a non-AWS endpoint `status_source: auto` HEADs archived objects, so the re-run sends no restore."""
+    s3 = aws("s3")
+    classes = ("GLACIER", "DEEP_ARCHIVE", "STANDARD")
+    for number in range(30):
+        s3.put_object(Bucket=bucket, Key=f"exports/part {number}+ü.csv", Body=b"x", StorageClass=classes[number % 3])
+
+    status, first = adhoc(MODULE, f"bucket={bucket} prefix=exports/ tier=Bulk concurrency=4")
+    assert status == "CHANGED", first
+    assert first["summary"]["restore_requested"] == 20
+    assert first["summary"]["not_archived"] == 10
+
+    status, second = adhoc(MODULE, f"bucket={bucket} prefix=exports/ tier=Bulk concurrency=4")
+    assert status == "SUCCESS", second
+    assert second["summary"]["restore_requested"] == 0
+    assert second["summary"]["archived"] == 0

@@ -201,7 +201,7 @@ def test_restored_state_polls_with_doubling_delay(s3_stubber, run_module, monkey
     monkeypatch.setattr(s3_object_restore, "time", clock)
     expect_head(s3_stubber, head("GLACIER"))
     expect_restore(s3_stubber, {"Days": 7, "GlacierJobParameters": {"Tier": "Standard"}})
-    for _ in range(3):
+    for _attempt in range(3):
         expect_head(s3_stubber, head("GLACIER", restore=ONGOING))
     expect_head(s3_stubber, head("GLACIER", restore=DONE))
     failed, result = run_module(
@@ -219,7 +219,7 @@ def test_delay_growth_stops_at_the_ceiling(s3_stubber, run_module, monkeypatch):
     clock = FakeClock()
     monkeypatch.setattr(s3_object_restore, "time", clock)
     expect_head(s3_stubber, head("GLACIER", restore=ONGOING))
-    for _ in range(5):
+    for _attempt in range(5):
         expect_head(s3_stubber, head("GLACIER", restore=ONGOING))
     expect_head(s3_stubber, head("GLACIER", restore=DONE))
     failed, result = run_module(
@@ -234,7 +234,7 @@ def test_wait_timeout_fails_with_where_the_object_stands(s3_stubber, run_module,
     clock = FakeClock()
     monkeypatch.setattr(s3_object_restore, "time", clock)
     expect_head(s3_stubber, head("DEEP_ARCHIVE", restore=ONGOING))
-    for _ in range(3):
+    for _attempt in range(3):
         expect_head(s3_stubber, head("DEEP_ARCHIVE", restore=ONGOING))
     failed, result = run_module(
         s3_object_restore.main,
