@@ -130,17 +130,30 @@ def object_from_listing(entry, trust_restore_status):
 
 
 class RestoreOrder:
-    """What to send for archived objects, and the run's restore budget (option max_restores), thread-safe."""
+    """What to send, and when, for this run; counts what was sent (option max_restores). Thread-safe.
 
-    def __init__(self, tier, days, check_mode=False, max_restores=None):
+    ``extend_before``: with option extend_expiry, now + days; restored copies expiring earlier are re-requested.
+    ``upgrade_to``: with option upgrade_tier, the tier to ask of restores already running.
+    ``tier_fallback``: the tier to use when S3 has no Expedited capacity (option tier_fallback).
+    """
+
+    def __init__(self, tier, days, check_mode=False, max_restores=None, extend_before=None, upgrade_to=None,
+                 tier_fallback=None):
         self.tier = tier
         self.days = days
         self.check_mode = check_mode
         self.max_restores = max_restores
+        self.extend_before = extend_before
+        self.upgrade_to = upgrade_to
+        self.tier_fallback = tier_fallback
         self.sent = 0
         self.held_back = 0
         self.expiry_resets = []
+        self.fallbacks = 0
         self._lock = threading.Lock()
+
+    def reason(self, obj):
+        return rs.restore_reason(obj["status"], rs.parse_expiry(obj["expiry_date"]), self.extend_before, self.upgrade_to)
 
     def take_slot(self):
         with self._lock:
@@ -155,49 +168,76 @@ class RestoreOrder:
             if len(self.expiry_resets) < KEYS_IN_MESSAGES:
                 self.expiry_resets.append(obj["key"])
 
+    def note_fallback(self):
+        with self._lock:
+            self.fallbacks += 1
+
 
 def ensure_restore_requested(bucket, obj, order):
-    """Send RestoreObject for an archived object. Returns (changed, obj) with the object's new state."""
-    if rs.decide_action(obj["status"]) != rs.ACTION_RESTORE:
+    """Send RestoreObject where order.reason(obj) says so. Returns (changed, obj) with the object's new state."""
+    reason = order.reason(obj)
+    if reason is None:
         return False, obj
     problem = rs.tier_problem(obj["storage_class"], obj["archive_status"], order.tier)
     if problem:
         raise TaskFailure(f"{s3_uri(bucket.name, obj['key'])}: {problem}", objects=[obj], summary=rs.summarize([obj]))
     if not order.take_slot():
-        return False, dict(obj, message=f"archived: not restored, max_restores ({order.max_restores}) was reached")
-    request = rs.restore_request(obj["storage_class"], obj["archive_status"], order.tier, order.days)
+        return False, dict(obj, message=f"{obj['message']}; not requested, max_restores ({order.max_restores}) was reached")
+    tier = order.tier
+    request = rs.restore_request(obj["storage_class"], obj["archive_status"], tier, order.days)
     lifetime = f", {order.days} days" if "Days" in request else ""
-    obj = dict(obj, action=rs.ACTION_RESTORE)
+    what = {
+        rs.REASON_ARCHIVED: "restore",
+        rs.REASON_EXTEND_EXPIRY: f"restore to extend the copy's expiry (was {obj['expiry_date']})",
+        rs.REASON_UPGRADE_TIER: "restore with a faster tier for the running restore",
+    }[reason]
     if order.check_mode:
-        obj["message"] = f"archived: a restore would be requested (tier {order.tier}{lifetime})"
-        return True, obj
+        return True, dict(obj, action=rs.ACTION_RESTORE, tier=tier, message=f"a {what} would be requested (tier {tier}{lifetime})")
     try:
-        response = bucket.restore_object(obj["key"], request, obj["version_id"])
+        try:
+            response = bucket.restore_object(obj["key"], request, obj["version_id"])
+        except botocore.exceptions.ClientError as error:
+            if error_code(error) != "GlacierExpeditedRetrievalNotAvailable" or not order.tier_fallback:
+                raise
+            # Expedited capacity is not guaranteed (503, restoring-objects "Provisioned capacity"): the user chose
+            # a slower tier over failing.
+            tier = order.tier_fallback
+            request = rs.restore_request(obj["storage_class"], obj["archive_status"], tier, order.days)
+            response = bucket.restore_object(obj["key"], request, obj["version_id"])
+            order.note_fallback()
+            what += " (no Expedited capacity, so with the fallback tier)"
     except botocore.exceptions.ClientError as error:
         code = error_code(error)
         # Races with another restorer are outcomes, not errors (RestoreObject, "Errors"): the object is already
-        # being restored, or (Intelligent-Tiering) already back in an access tier.
+        # being restored (or, asked for a tier upgrade, already at that speed), or (Intelligent-Tiering) already
+        # back in an access tier.
         if code == "RestoreAlreadyInProgress":
-            return False, dict(obj, action=rs.ACTION_NONE, status=rs.STATUS_IN_PROGRESS,
-                               message="a restore is in progress (started by another request)")
+            message = ("a restore is in progress; S3 did not upgrade it (it already runs at this tier or faster)"
+                       if reason == rs.REASON_UPGRADE_TIER else "a restore is in progress (started by another request)")
+            return False, dict(obj, status=rs.STATUS_IN_PROGRESS, message=message)
         if code == "ObjectAlreadyInActiveTierError":
-            return False, dict(obj, action=rs.ACTION_NONE, status=rs.STATUS_NOT_ARCHIVED,
-                               message="not archived: the object is already in an access tier")
+            return False, dict(obj, status=rs.STATUS_NOT_ARCHIVED, message="not archived: the object is already in an access tier")
         if code in ACCESS_DENIED_CODES:
             raise TaskFailure(access_denied_message("RestoreObject", s3_uri(bucket.name, obj["key"]), bucket.expected_owner)) from error
         if code == "GlacierExpeditedRetrievalNotAvailable":
             raise TaskFailure(
                 f"S3 has no Expedited retrieval capacity for {s3_uri(bucket.name, obj['key'])} right now "
-                "(503 GlacierExpeditedRetrievalNotAvailable): try again later, or use tier=Standard."
+                "(503 GlacierExpeditedRetrievalNotAvailable): try again later, use tier=Standard, "
+                "or set tier_fallback=Standard to fall back on its own."
             ) from error
         raise
+    obj = dict(obj, action=rs.ACTION_RESTORE, tier=tier)
     if http_status(response) == 200:
-        # 200 instead of 202: a restored copy already existed and S3 has now reset its expiry to now + Days
-        # (RestoreObject, "Responses"). Only possible when it was restored between our read and this request.
-        order.note_expiry_reset(obj)
-        obj.update(status=rs.STATUS_RESTORED, message=f"already restored: S3 reset the copy's expiry to {order.days} days from now")
+        # 200 instead of 202: a restored copy existed and S3 has reset its expiry to now + Days (RestoreObject,
+        # "Responses"). Asked for by extend_expiry; otherwise it was restored between our read and this request.
+        if reason != rs.REASON_EXTEND_EXPIRY:
+            order.note_expiry_reset(obj)
+            obj["message"] = f"already restored: S3 reset the copy's expiry to {order.days} days from now"
+        else:
+            obj["message"] = f"expiry extended: the copy stays readable until {order.days} days from now"
+        obj["status"] = rs.STATUS_RESTORED
         return True, obj
-    obj.update(status=rs.STATUS_IN_PROGRESS, message=f"restore requested (tier {order.tier}{lifetime})")
+    obj.update(status=rs.STATUS_IN_PROGRESS, message=f"{what} requested (tier {tier}{lifetime})")
     return True, obj
 
 
@@ -225,7 +265,7 @@ class Collector:
             bucket, keys = self._failed, self.failed_keys
             if len(keys) < KEYS_IN_MESSAGES:
                 keys.append(obj["key"])
-        elif obj["action"] == rs.ACTION_RESTORE:
+        elif obj.get("action") == rs.ACTION_RESTORE:
             bucket = self._changed
             self.changed = True
         else:
@@ -280,29 +320,35 @@ def listing_stub(entry):
                          rs.STATUS_ARCHIVED, None)
 
 
-def process_prefix(bucket, prefix, order, trust_listing, concurrency, on_result):
-    """Classify and (where archived) restore every object under `prefix`; on_result(obj) for each, in this thread.
+def process_prefix(bucket, prefix, order, trust_listing, concurrency, on_result, listing_limit=None):
+    """Classify and (with an order) restore every object under `prefix`; on_result(obj) for each, in this thread.
 
     Requests: one listing page per 1,000 keys; a HEAD only where the listing cannot tell (Intelligent-Tiering
-    always; GLACIER / DEEP_ARCHIVE unless the listing's RestoreStatus is trusted); one RestoreObject per
-    archived object. Objects the listing settles are handled here without a thread.
+    always; GLACIER / DEEP_ARCHIVE unless the listing's RestoreStatus is trusted); one RestoreObject per object
+    that needs one. Objects the listing settles are handled here without a thread. ``order`` None only reads.
+    Returns False when the listing went past ``listing_limit`` keys and was stopped there, else True.
     """
+    listed = [0]
 
     def work(obj, entry):
         if obj is None:
             obj = read_object(bucket, entry["Key"])
-        return ensure_restore_requested(bucket, obj, order)[1]
+        return obj if order is None else ensure_restore_requested(bucket, obj, order)[1]
 
     def items():
         for page in bucket.list_object_pages(prefix, with_restore_status=trust_listing):
+            listed[0] += len(page)
+            if listing_limit is not None and listed[0] > listing_limit:
+                return
             for entry in page:
                 obj = object_from_listing(entry, trust_listing)
-                if obj is not None and rs.decide_action(obj["status"]) != rs.ACTION_RESTORE:
+                if obj is not None and (order is None or order.reason(obj) is None):
                     on_result(obj)
                 else:
                     yield obj, entry
 
     run_bounded(items(), guarded(work, bucket), concurrency, on_result)
+    return listing_limit is None or listed[0] <= listing_limit
 
 
 def wait_until_readable(bucket, pending, prefix, trust_listing, concurrency, timeout, delay, clock=time):

@@ -171,13 +171,47 @@ def restore_request(storage_class, archive_status, tier, days):
     return request
 
 
-def decide_action(status):
-    """What ``state: present`` does for an object in ``status``: restore only what is archived.
+REASON_ARCHIVED = "archived"
+REASON_EXTEND_EXPIRY = "extend_expiry"
+REASON_UPGRADE_TIER = "upgrade_tier"
+# Retrieval speed, slowest first (restoring-objects, "Archive retrieval options").
+TIER_SPEED = {"Bulk": 0, "Standard": 1, "Expedited": 2}
 
-    An object whose restore is running or whose copy exists is left alone: a second RestoreObject on a restored
-    object returns 200 and RESETS the copy's expiry to now + Days, which can shorten it (RestoreObject).
+
+def restore_reason(status, expiry=None, extend_before=None, upgrade_to=None):
+    """Why a RestoreObject should be sent for an object, or None when nothing should be.
+
+    * ``archived``: the object has no restore running or done.
+    * ``extend_expiry``: with option extend_expiry, a restored copy (GLACIER / DEEP_ARCHIVE; Intelligent-Tiering
+      copies do not expire) whose expiry comes before ``extend_before`` (now + days). A RestoreObject on a
+      restored object returns 200 and resets the copy's expiry to now + Days (RestoreObject, "Responses"):
+      the one case where re-sending is right.
+    * ``upgrade_tier``: with option upgrade_tier, a running restore, re-requested with a faster tier so that S3
+      speeds it up (restoring-objects, "Upgrading the speed of an in-progress restore"). The running restore's
+      tier is not visible, so the request is sent and S3 decides: 409 RestoreAlreadyInProgress means no upgrade.
+
+    Otherwise an object whose restore is running or whose copy exists is left alone: a second request would
+    reset (and could shorten) the copy's expiry.
     """
-    return ACTION_RESTORE if status == STATUS_ARCHIVED else ACTION_NONE
+    if status == STATUS_ARCHIVED:
+        return REASON_ARCHIVED
+    if status == STATUS_RESTORED and expiry is not None and extend_before is not None and expiry < extend_before:
+        return REASON_EXTEND_EXPIRY
+    if status == STATUS_IN_PROGRESS and upgrade_to is not None and TIER_SPEED.get(upgrade_to, 0) > TIER_SPEED["Bulk"]:
+        return REASON_UPGRADE_TIER
+    return None
+
+
+def decide_action(status, expiry=None, extend_before=None, upgrade_to=None):
+    """ACTION_RESTORE when restore_reason() gives a reason, else ACTION_NONE."""
+    return ACTION_RESTORE if restore_reason(status, expiry, extend_before, upgrade_to) else ACTION_NONE
+
+
+def parse_expiry(text):
+    """The aware datetime of an ISO 8601 expiry_date as made by format_expiry(), or None."""
+    if not text:
+        return None
+    return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def format_expiry(expiry):
@@ -216,26 +250,33 @@ def classify_listing_entry(entry, trust_restore_status, now=None):
     return STATUS_RESTORED, expiry
 
 
-def new_summary():
-    """Counts per status and per action, restore volume, and the same per storage class."""
-    summary = {"total": 0}
+def _counts():
+    counts = {"total": 0, "bytes": 0}
     for status in STATUSES:
-        summary[status] = 0
-    summary.update({ACTION_RESTORE: 0, "restore_requested_bytes": 0, "failed": 0, "by_storage_class": {}})
+        counts[status] = 0
+    counts.update({ACTION_RESTORE: 0, "restore_requested_bytes": 0})
+    return counts
+
+
+def new_summary():
+    """Counts and bytes per status, restore requests and their bytes, failures, and the same per storage class."""
+    summary = _counts()
+    summary.update({"bytes_by_status": dict((status, 0) for status in STATUSES), "failed": 0, "by_storage_class": {}})
     return summary
 
 
 def count(summary, obj):
-    """Add one result dict (``status``, ``action``, ``storage_class``, ``size``, optional ``error``) to a summary."""
-    per_class = summary["by_storage_class"].setdefault(
-        obj["storage_class"], {"total": 0, ACTION_RESTORE: 0, "restore_requested_bytes": 0}
-    )
+    """Add one result dict (``status``, ``storage_class``, ``size``, optional ``action`` and ``error``)."""
+    size = obj.get("size") or 0
+    per_class = summary["by_storage_class"].setdefault(obj["storage_class"], _counts())
     for counts in (summary, per_class):
         counts["total"] += 1
-        if obj["action"] == ACTION_RESTORE:
+        counts["bytes"] += size
+        counts[obj["status"]] += 1
+        if obj.get("action") == ACTION_RESTORE:
             counts[ACTION_RESTORE] += 1
-            counts["restore_requested_bytes"] += obj.get("size") or 0
-    summary[obj["status"]] += 1
+            counts["restore_requested_bytes"] += size
+    summary["bytes_by_status"][obj["status"]] += size
     if obj.get("error"):
         summary["failed"] += 1
     return summary

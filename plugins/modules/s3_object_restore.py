@@ -145,6 +145,36 @@ options:
       - In check mode, RV(summary.restore_requested) and RV(summary.by_storage_class) show how many requests
         would go and how many bytes they cover.
     type: int
+  extend_expiry:
+    description:
+      - A restored C(GLACIER) or C(DEEP_ARCHIVE) copy that expires before now + O(days) gets a new restore
+        request, which resets its expiry to now + O(days) (S3 answers 200). The only case where a restored object
+        is sent a request.
+      - When V(false), such an object is reported with its RV(objects[].expiry_date) and left alone.
+    type: bool
+    default: false
+  upgrade_tier:
+    description:
+      - Send a restore request with O(tier) to objects whose restore is running, so that S3 speeds them up
+        (a restore speed upgrade). Use the same O(days) as the running restore.
+      - S3 does not tell which tier a running restore uses; it answers 409 when the running restore is already
+        as fast, and the object is then reported unchanged. In check mode every running restore counts as a
+        change.
+    type: bool
+    default: false
+  tier_fallback:
+    description:
+      - With O(tier=Expedited), the tier to use for an object when S3 has no Expedited capacity (503
+        GlacierExpeditedRetrievalNotAvailable, after botocore's own retries). The object's RV(objects[].tier)
+        and a warning report it. Without it, the object fails with a message saying so.
+    type: str
+    choices: [Standard, Bulk]
+  batch_operations_threshold:
+    description:
+      - With O(prefix), stop listing once more than this many objects are found, and fail recommending
+        M(s3async.restore.s3_restore_job) (S3 Batch Operations), rather than run for hours. Objects listed
+        before the limit are handled as usual.
+    type: int
   max_results:
     description:
       - The most entries returned in RV(objects); V(0) returns them all. Failed objects come first, then those
@@ -299,10 +329,18 @@ objects:
       type: str
       sample: "2026-12-02T00:00:00Z"
     action:
-      description: V(restore_requested) when a RestoreObject request was sent (would be, in check mode), else V(none).
+      description:
+        - V(restore_requested) when a RestoreObject request was sent (would be, in check mode), else V(none).
+        - Besides archived objects, requests go to restored copies expiring too soon (O(extend_expiry)) and to
+          running restores (O(upgrade_tier)); RV(objects[].message) says which.
       returned: always
       type: str
       sample: restore_requested
+    tier:
+      description: The retrieval tier of the request sent (O(tier_fallback) when it was used).
+      returned: when RV(objects[].action) is V(restore_requested)
+      type: str
+      sample: Standard
     error:
       description: Why this object failed (the task then fails after handling the others).
       returned: when the object failed
@@ -426,6 +464,7 @@ waited:
   sample: 3600.5
 """
 
+import datetime
 import time
 
 try:
@@ -532,7 +571,7 @@ def verify_notification(bucket, plan, topic_arn, events, scope):
 def restore_key(module, bucket, order):
     """The single-object run: HEAD, tier check, restore. Returns the object's result dict."""
     obj = runner.read_object(bucket, module.params["key"], module.params["version_id"])
-    if rs.decide_action(obj["status"]) == rs.ACTION_RESTORE:
+    if order.reason(obj) is not None:
         # Check the tier against the object's class before anything is written (RestoreObject would refuse it).
         problem = rs.tier_problem(obj["storage_class"], obj["archive_status"], order.tier)
         if problem:
@@ -566,7 +605,13 @@ def wait_for(module, bucket, collector, pending, trust_listing):
 def run(module, bucket):
     """Notify, classify and restore, and (state=restored) wait. Returns the result dict."""
     params = module.params
-    order = runner.RestoreOrder(params["tier"], params["days"], module.check_mode, params["max_restores"])
+    order = runner.RestoreOrder(
+        params["tier"], params["days"], module.check_mode, params["max_restores"],
+        extend_before=datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=params["days"])
+        if params["extend_expiry"] else None,
+        upgrade_to=params["tier"] if params["upgrade_tier"] else None,
+        tier_fallback=params["tier_fallback"],
+    )
     collector = runner.Collector(params["max_results"])
     result = {"changed": False}
     diff = {"before": {}, "after": {}}
@@ -592,7 +637,15 @@ def run(module, bucket):
         if first is not None:
             on_result(runner.ensure_restore_requested(bucket, first, order)[1])
         else:
-            runner.process_prefix(bucket, params["prefix"], order, trust_listing, params["concurrency"], on_result)
+            threshold = params["batch_operations_threshold"]
+            if not runner.process_prefix(bucket, params["prefix"], order, trust_listing, params["concurrency"], on_result,
+                                         listing_limit=threshold):
+                raise TaskFailure(
+                    f"The prefix {params['prefix']!r} holds more than batch_operations_threshold ({threshold}) objects; "
+                    f"stopped after the first {threshold} ({order.sent} restore request(s) sent). Restores at this "
+                    "scale are better run by S3 Batch Operations: use s3async.restore.s3_restore_job (see docs/scale.md), "
+                    "or raise batch_operations_threshold to go on here.",
+                )
         if pending:
             result["waited"] = wait_for(module, bucket, collector, pending, trust_listing)
         elif params["state"] == "restored":
@@ -606,6 +659,9 @@ def run(module, bucket):
     result["changed"] |= collector.changed
     objects = collector.objects()
     result.update(objects=objects, objects_truncated=collector.truncated, summary=collector.summary)
+    if order.fallbacks:
+        warn(f"S3 had no Expedited capacity for {order.fallbacks} object(s); their restores were requested with "
+             f"tier {params['tier_fallback']} instead (tier_fallback).")
     if order.expiry_resets:
         warn(f"{len(order.expiry_resets)} object(s) were already restored when the restore request reached S3, which "
              f"reset their copy's expiry to {order.days} days from now: {', '.join(order.expiry_resets)}.")
@@ -647,7 +703,10 @@ def validate_params(params):
         problems.append("key must name an object, got an empty string (to restore a whole bucket, use prefix='')")
     if params["version_id"] is not None and params["key"] is None:
         problems.append("version_id needs key: a prefix restores the current version of each object")
-    for name, least in (("wait_timeout", 0), ("wait_delay", 1), ("concurrency", 1), ("max_results", 0), ("max_restores", 0)):
+    if params["tier_fallback"] is not None and params["tier"] != "Expedited":
+        problems.append(f"tier_fallback applies to tier=Expedited only (tier is {params['tier']})")
+    for name, least in (("wait_timeout", 0), ("wait_delay", 1), ("concurrency", 1), ("max_results", 0), ("max_restores", 0),
+                        ("batch_operations_threshold", 1)):
         if params[name] is not None and params[name] < least:
             problems.append(f"{name} must be {least} or more, got {params[name]}")
     return "; ".join(problems) or None
@@ -675,6 +734,10 @@ def main():
         concurrency=dict(type="int", default=16),
         max_restores=dict(type="int"),
         max_results=dict(type="int", default=1000),
+        extend_expiry=dict(type="bool", default=False),
+        upgrade_tier=dict(type="bool", default=False),
+        tier_fallback=dict(type="str", choices=["Standard", "Bulk"]),
+        batch_operations_threshold=dict(type="int"),
     )
     module = AnsibleAWSModule(
         argument_spec=argument_spec,

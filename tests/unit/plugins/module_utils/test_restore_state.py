@@ -145,17 +145,37 @@ def test_restore_request_sends_days_only_for_glacier_classes(storage_class, arch
     assert rs.restore_request(storage_class, archive_status, "Bulk", 7) == expected
 
 
+NOW = datetime.datetime(2026, 11, 24, 12, 0, tzinfo=datetime.timezone.utc)
+SEVEN_DAYS_ON = NOW + datetime.timedelta(days=7)
+
+
 @pytest.mark.parametrize(
-    "status, action",
+    "status, expiry, extend_before, upgrade_to, reason",
     [
-        (rs.STATUS_ARCHIVED, rs.ACTION_RESTORE),
-        (rs.STATUS_IN_PROGRESS, rs.ACTION_NONE),
-        (rs.STATUS_RESTORED, rs.ACTION_NONE),
-        (rs.STATUS_NOT_ARCHIVED, rs.ACTION_NONE),
+        (rs.STATUS_ARCHIVED, None, None, None, rs.REASON_ARCHIVED),
+        (rs.STATUS_IN_PROGRESS, None, None, None, None),
+        (rs.STATUS_RESTORED, SEVEN_DAYS_ON - datetime.timedelta(days=1), None, None, None),
+        (rs.STATUS_NOT_ARCHIVED, None, SEVEN_DAYS_ON, "Expedited", None),
+        # extend_expiry: a copy expiring before now + days gets a new request; at or after, it is left alone.
+        (rs.STATUS_RESTORED, SEVEN_DAYS_ON - datetime.timedelta(seconds=1), SEVEN_DAYS_ON, None, rs.REASON_EXTEND_EXPIRY),
+        (rs.STATUS_RESTORED, SEVEN_DAYS_ON, SEVEN_DAYS_ON, None, None),
+        (rs.STATUS_RESTORED, SEVEN_DAYS_ON + datetime.timedelta(seconds=1), SEVEN_DAYS_ON, None, None),
+        (rs.STATUS_RESTORED, None, SEVEN_DAYS_ON, None, None),  # Intelligent-Tiering: no expiry
+        # upgrade_tier: only a running restore, only towards a tier faster than Bulk.
+        (rs.STATUS_IN_PROGRESS, None, None, "Expedited", rs.REASON_UPGRADE_TIER),
+        (rs.STATUS_IN_PROGRESS, None, None, "Standard", rs.REASON_UPGRADE_TIER),
+        (rs.STATUS_IN_PROGRESS, None, None, "Bulk", None),
+        (rs.STATUS_RESTORED, None, None, "Expedited", None),
     ],
 )
-def test_decide_action_restores_only_archived(status, action):
-    assert rs.decide_action(status) == action
+def test_restore_reason(status, expiry, extend_before, upgrade_to, reason):
+    assert rs.restore_reason(status, expiry, extend_before, upgrade_to) == reason
+    assert rs.decide_action(status, expiry, extend_before, upgrade_to) == (rs.ACTION_RESTORE if reason else rs.ACTION_NONE)
+
+
+def test_parse_expiry_round_trips_format_expiry():
+    assert rs.parse_expiry(rs.format_expiry(SEVEN_DAYS_ON)) == SEVEN_DAYS_ON
+    assert rs.parse_expiry(None) is None
 
 
 @pytest.mark.parametrize(
@@ -181,19 +201,28 @@ def test_summarize_counts_statuses_actions_bytes_and_classes():
         {"status": rs.STATUS_ARCHIVED, "action": rs.ACTION_NONE, "storage_class": "DEEP_ARCHIVE", "size": 50,
          "error": "access denied"},
     ]
+
+    def per_class(total, size, restore_requested, restore_bytes, **statuses):
+        counts = {"total": total, "bytes": size, "not_archived": 0, "archived": 0, "in_progress": 0, "restored": 0,
+                  "restore_requested": restore_requested, "restore_requested_bytes": restore_bytes}
+        counts.update(statuses)
+        return counts
+
     assert rs.summarize(objects) == {
         "total": 5,
+        "bytes": 150,
         "not_archived": 1,
         "archived": 1,
         "in_progress": 2,
         "restored": 1,
         "restore_requested": 2,
         "restore_requested_bytes": 50,
+        "bytes_by_status": {"not_archived": 30, "archived": 50, "in_progress": 50, "restored": 20},
         "failed": 1,
         "by_storage_class": {
-            "GLACIER": {"total": 2, "restore_requested": 1, "restore_requested_bytes": 10},
-            "STANDARD": {"total": 1, "restore_requested": 0, "restore_requested_bytes": 0},
-            "DEEP_ARCHIVE": {"total": 2, "restore_requested": 1, "restore_requested_bytes": 40},
+            "GLACIER": per_class(2, 30, 1, 10, in_progress=1, restored=1),
+            "STANDARD": per_class(1, 30, 0, 0, not_archived=1),
+            "DEEP_ARCHIVE": per_class(2, 90, 1, 40, in_progress=1, archived=1),
         },
     }
 

@@ -69,6 +69,7 @@ def test_intelligent_tiering_restore_sends_no_days(s3_stubber, run_module, archi
         "status": "in_progress",
         "expiry_date": None,
         "action": "restore_requested",
+        "tier": tier,
         "message": f"restore requested (tier {tier})",
     }
 

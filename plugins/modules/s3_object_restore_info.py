@@ -1,0 +1,301 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+
+# Copyright: Contributors to the s3async.restore project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: s3_object_restore_info
+short_description: Report where archived Amazon S3 objects stand, one key or a whole prefix
+version_added: 0.1.0
+description:
+  - For each object, its storage class, Intelligent-Tiering archive tier, restore status (V(not_archived),
+    V(archived), V(in_progress) or V(restored)), the expiry of a restored copy, and its size; and a summary of
+    counts and bytes per status and per storage class.
+  - Reads only; never changes anything, so C(changed) is always false. Usable in C(until) loops.
+  - Shares its classification and listing with M(s3async.restore.s3_object_restore), including
+    O(status_source), so a prefix of 100,000 GLACIER objects costs 100 listing requests on AWS.
+author:
+  - s3async.restore contributors (@s3async)
+options:
+  bucket:
+    description:
+      - Name of the bucket.
+    type: str
+    required: true
+  key:
+    description:
+      - Key of one object. Exactly one of O(key) and O(prefix) is required.
+    type: str
+  prefix:
+    description:
+      - Report every object whose key starts with this prefix (the current version of each); V("") means the
+        whole bucket.
+    type: str
+  version_id:
+    description:
+      - Version of the object, with O(key). The current version when omitted.
+    type: str
+  status_source:
+    description:
+      - As in M(s3async.restore.s3_object_restore). V(listing) trusts ListObjectsV2's C(RestoreStatus) for
+        C(GLACIER) and C(DEEP_ARCHIVE) objects, V(head) reads each archived object's headers, V(auto) means
+        V(listing) on AWS's own endpoints and V(head) elsewhere.
+    type: str
+    choices: [auto, listing, head]
+    default: auto
+  concurrency:
+    description:
+      - How many HeadObject requests a O(prefix) report keeps in flight.
+    type: int
+    default: 16
+  max_results:
+    description:
+      - The most entries returned in RV(objects), in listing order; V(0) returns them all. RV(summary) always
+        counts every object.
+    type: int
+    default: 1000
+  expected_bucket_owner:
+    description:
+      - Account ID that must own the bucket; sent with every call.
+    type: str
+  request_payer:
+    description:
+      - Set to V(true) for a Requester Pays bucket.
+    type: bool
+    default: false
+notes:
+  - Needs C(s3:GetObject) (C(s3:GetObjectVersion) with O(version_id)), and C(s3:ListBucket) with O(prefix).
+seealso:
+  - module: s3async.restore.s3_object_restore
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: Where does one object stand?
+  s3async.restore.s3_object_restore_info:
+    bucket: backups
+    key: db/2026-11-01.dump
+  register: info
+
+- name: Wait (up to 12 hours, checking every 10 minutes) until a whole prefix is readable
+  s3async.restore.s3_object_restore_info:
+    bucket: backups
+    prefix: db/2026-11/
+    max_results: 0
+  register: info
+  until: info.summary.archived + info.summary.in_progress == 0
+  retries: 72
+  delay: 600
+
+- name: Bytes still archived, per storage class
+  ansible.builtin.debug:
+    msg: "{{ info.summary.by_storage_class | dict2items | map(attribute='value.bytes') | list }}"
+"""
+
+RETURN = r"""
+changed:
+  description: Always false.
+  returned: always
+  type: bool
+  sample: false
+objects:
+  description: One entry per object, in listing order, at most O(max_results).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    key:
+      description: The object's key.
+      returned: always
+      type: str
+      sample: db/2026-11-01.dump
+    version_id:
+      description: The version ID, when known (read with O(key), or from a HeadObject).
+      returned: always
+      type: str
+      sample: null
+    storage_class:
+      description: The storage class (C(STANDARD) when S3 reports none).
+      returned: always
+      type: str
+      sample: GLACIER
+    archive_status:
+      description: The Intelligent-Tiering archive tier, or null.
+      returned: always
+      type: str
+      sample: null
+    size:
+      description: Size in bytes.
+      returned: always
+      type: int
+      sample: 1048576
+    status:
+      description: V(not_archived), V(archived), V(in_progress) or V(restored).
+      returned: always
+      type: str
+      sample: restored
+    expiry_date:
+      description: When a restored C(GLACIER) / C(DEEP_ARCHIVE) copy expires (ISO 8601, UTC), else null.
+      returned: always
+      type: str
+      sample: "2026-12-02T00:00:00Z"
+    message:
+      description: The state in words.
+      returned: always
+      type: str
+      sample: "restored: the copy is readable until 2026-12-02T00:00:00Z"
+    error:
+      description: Why the object could not be read.
+      returned: when reading the object failed
+      type: str
+      sample: "Access denied: HeadObject on s3://backups/db/1.dump needs the IAM permission s3:GetObject."
+objects_truncated:
+  description: Whether O(max_results) left objects out of RV(objects).
+  returned: always
+  type: bool
+  sample: false
+summary:
+  description: Counts and bytes over every object.
+  returned: always
+  type: dict
+  contains:
+    total:
+      description: Objects.
+      returned: always
+      type: int
+      sample: 3
+    bytes:
+      description: Their total size.
+      returned: always
+      type: int
+      sample: 3145728
+    not_archived:
+      description: Objects readable without a restore.
+      returned: always
+      type: int
+      sample: 1
+    archived:
+      description: Objects that need a restore.
+      returned: always
+      type: int
+      sample: 0
+    in_progress:
+      description: Objects whose restore is running.
+      returned: always
+      type: int
+      sample: 1
+    restored:
+      description: Objects with a readable restored copy.
+      returned: always
+      type: int
+      sample: 1
+    bytes_by_status:
+      description: Total size per status.
+      returned: always
+      type: dict
+      sample: {"not_archived": 1048576, "archived": 0, "in_progress": 1048576, "restored": 1048576}
+    failed:
+      description: Objects that could not be read (their entries carry an RV(objects[].error)).
+      returned: always
+      type: int
+      sample: 0
+    by_storage_class:
+      description: Per storage class, C(total), C(bytes) and the count per status.
+      returned: always
+      type: dict
+      sample: {"GLACIER": {"total": 2, "bytes": 2097152, "not_archived": 0, "archived": 0, "in_progress": 1, "restored": 1}}
+failed_keys:
+  description: Keys that could not be read (the first 100); the task then fails.
+  returned: when objects failed
+  type: list
+  elements: str
+  sample: ["db/1.dump"]
+"""
+
+try:
+    import botocore
+except ImportError:
+    pass  # Handled by AnsibleAWSModule
+
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+
+from ansible_collections.s3async.restore.plugins.module_utils import restore_runner as runner
+from ansible_collections.s3async.restore.plugins.module_utils.restore_runner import TaskFailure
+from ansible_collections.s3async.restore.plugins.module_utils.s3_api import S3Bucket
+from ansible_collections.s3async.restore.plugins.module_utils.s3_api import s3_client
+
+# Restore-only fields that mean nothing in a report.
+RESTORE_FIELDS = ("action", "tier")
+
+
+def report(module, bucket):
+    """Read every object asked for, changing nothing. Returns the result dict."""
+    params = module.params
+    collector = runner.Collector(params["max_results"])
+
+    def add(obj):
+        collector.add({name: value for name, value in obj.items() if name not in RESTORE_FIELDS})
+
+    if params["key"] is not None:
+        add(runner.read_object(bucket, params["key"], params["version_id"]))
+    else:
+        trust_listing = runner.listing_trusted(params["status_source"], bucket.client)
+        runner.process_prefix(bucket, params["prefix"], None, trust_listing, params["concurrency"], add)
+    summary = collector.summary
+    for restore_count in ("restore_requested", "restore_requested_bytes"):
+        summary.pop(restore_count)
+        for per_class in summary["by_storage_class"].values():
+            per_class.pop(restore_count)
+    result = {"changed": False, "objects": collector.objects(), "objects_truncated": collector.truncated, "summary": summary}
+    if summary["failed"]:
+        raise TaskFailure(
+            f"{summary['failed']} of {summary['total']} objects could not be read: {collector.objects()[0]['error']}",
+            failed_keys=collector.failed_keys, **result,
+        )
+    return result
+
+
+def main():
+    argument_spec = dict(
+        bucket=dict(type="str", required=True),
+        key=dict(type="str", no_log=False),
+        prefix=dict(type="str"),
+        version_id=dict(type="str"),
+        status_source=dict(type="str", default="auto", choices=["auto", "listing", "head"]),
+        concurrency=dict(type="int", default=16),
+        max_results=dict(type="int", default=1000),
+        expected_bucket_owner=dict(type="str"),
+        request_payer=dict(type="bool", default=False),
+    )
+    module = AnsibleAWSModule(
+        argument_spec=argument_spec,
+        supports_check_mode=True,
+        mutually_exclusive=[("key", "prefix"), ("version_id", "prefix")],
+        required_one_of=[("key", "prefix")],
+    )
+    params = module.params
+    for name, least in (("concurrency", 1), ("max_results", 0)):
+        if params[name] < least:
+            module.fail_json(msg=f"{name} must be {least} or more, got {params[name]}")
+    if not params["bucket"] or params["key"] == "":
+        module.fail_json(msg="bucket and key must not be empty (to report a whole bucket, use prefix='')")
+
+    bucket = S3Bucket(s3_client(module, params["concurrency"]), params["bucket"], params["expected_bucket_owner"],
+                      params["request_payer"])
+    try:
+        result = report(module, bucket)
+    except TaskFailure as failure:
+        module.fail_json(msg=failure.msg, **failure.result)
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as error:
+        module.fail_json_aws(error, msg=f"S3 call failed for bucket {params['bucket']}")
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

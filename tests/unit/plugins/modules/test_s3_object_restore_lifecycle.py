@@ -1,0 +1,194 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: Contributors to the s3async.restore project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Beyond the first request: extend_expiry, tier_fallback, upgrade_tier, batch_operations_threshold, and waiting
+through moto's restore state manager."""
+
+from __future__ import annotations
+
+import datetime
+from email.utils import format_datetime
+
+import boto3
+import pytest
+from moto import mock_aws
+from moto.moto_api import state_manager
+
+from ansible_collections.s3async.restore.plugins.modules import s3_object_restore
+
+BUCKET = "archive-bucket"
+KEY = "db/dump"
+ONGOING = 'ongoing-request="true"'
+
+
+def restored_until(expiry):
+    return f'ongoing-request="false", expiry-date="{format_datetime(expiry, usegmt=True)}"'
+
+
+def expect_head(stubber, **head):
+    stubber.add_response("head_object", dict({"ContentLength": 8}, **head), {"Bucket": BUCKET, "Key": KEY})
+
+
+def expect_restore(stubber, tier="Standard", days=7, status=202, intelligent_tiering=False):
+    request = {"GlacierJobParameters": {"Tier": tier}}
+    if not intelligent_tiering:
+        request["Days"] = days
+    stubber.add_response("restore_object", {"ResponseMetadata": {"HTTPStatusCode": status}},
+                         {"Bucket": BUCKET, "Key": KEY, "RestoreRequest": request})
+
+
+def now():
+    return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+
+
+@pytest.mark.parametrize("offset_hours, extended", [(-1, True), (1, False)], ids=["just-before", "just-after"])
+def test_extend_expiry_boundaries(s3_stubber, run_module, offset_hours, extended):
+    expiry = now() + datetime.timedelta(days=7, hours=offset_hours)
+    expect_head(s3_stubber, StorageClass="GLACIER", Restore=restored_until(expiry))
+    if extended:
+        expect_restore(s3_stubber, status=200)
+    failed, result = run_module(s3_object_restore.main, {"bucket": BUCKET, "key": KEY, "extend_expiry": True})
+    assert not failed, result
+    assert result["changed"] is extended
+    obj = result["objects"][0]
+    assert obj["status"] == "restored"
+    if extended:
+        assert obj["action"] == "restore_requested"
+        assert obj["message"].startswith("expiry extended")
+        assert "warnings" not in result, "a 200 asked for by extend_expiry is no surprise"
+    else:
+        assert obj["action"] == "none"
+
+
+def test_without_extend_expiry_a_short_lived_copy_is_reported_and_left_alone(s3_stubber, run_module):
+    expiry = now() + datetime.timedelta(hours=3)
+    expect_head(s3_stubber, StorageClass="DEEP_ARCHIVE", Restore=restored_until(expiry))
+    failed, result = run_module(s3_object_restore.main, {"bucket": BUCKET, "key": KEY})
+    assert not failed
+    assert result["changed"] is False
+    assert result["objects"][0]["expiry_date"] == expiry.isoformat().replace("+00:00", "Z")
+
+
+def test_extend_expiry_never_touches_intelligent_tiering(s3_stubber, run_module):
+    expect_head(s3_stubber, StorageClass="INTELLIGENT_TIERING", Restore=restored_until(now()))
+    failed, result = run_module(s3_object_restore.main, {"bucket": BUCKET, "key": KEY, "extend_expiry": True})
+    assert not failed
+    assert result["changed"] is False
+
+
+def test_tier_fallback_on_no_expedited_capacity(s3_stubber, run_module):
+    expect_head(s3_stubber, StorageClass="GLACIER")
+    s3_stubber.add_client_error("restore_object", "GlacierExpeditedRetrievalNotAvailable",
+                                "Glacier expedited retrievals are currently not available", 503)
+    expect_restore(s3_stubber, tier="Bulk")
+    failed, result = run_module(
+        s3_object_restore.main, {"bucket": BUCKET, "key": KEY, "tier": "Expedited", "tier_fallback": "Bulk"}
+    )
+    assert not failed, result
+    obj = result["objects"][0]
+    assert obj["tier"] == "Bulk"
+    assert obj["status"] == "in_progress"
+    assert "fallback tier" in obj["message"]
+    assert any("tier Bulk instead" in str(warning) for warning in result["warnings"])
+
+
+def test_no_expedited_capacity_without_fallback_fails_clearly(s3_stubber, run_module):
+    expect_head(s3_stubber, StorageClass="GLACIER")
+    s3_stubber.add_client_error("restore_object", "GlacierExpeditedRetrievalNotAvailable", "not available", 503)
+    failed, result = run_module(s3_object_restore.main, {"bucket": BUCKET, "key": KEY, "tier": "Expedited"})
+    assert failed
+    assert "no Expedited retrieval capacity" in result["msg"] and "tier_fallback=Standard" in result["msg"]
+
+
+def test_tier_fallback_needs_expedited(run_module):
+    failed, result = run_module(
+        s3_object_restore.main, {"bucket": BUCKET, "key": KEY, "tier": "Standard", "tier_fallback": "Bulk"}
+    )
+    assert failed
+    assert "tier_fallback applies to tier=Expedited only" in result["msg"]
+
+
+@pytest.mark.parametrize("accepted", [True, False], ids=["upgraded", "already-as-fast"])
+def test_upgrade_tier_of_a_running_restore(s3_stubber, run_module, accepted):
+    expect_head(s3_stubber, StorageClass="GLACIER", Restore=ONGOING)
+    if accepted:
+        expect_restore(s3_stubber, tier="Expedited")
+    else:
+        s3_stubber.add_client_error("restore_object", "RestoreAlreadyInProgress", "in progress", 409)
+    failed, result = run_module(
+        s3_object_restore.main, {"bucket": BUCKET, "key": KEY, "tier": "Expedited", "upgrade_tier": True}
+    )
+    assert not failed, result
+    assert result["changed"] is accepted
+    obj = result["objects"][0]
+    assert obj["status"] == "in_progress"
+    if accepted:
+        assert obj["tier"] == "Expedited" and "faster tier" in obj["message"]
+    else:
+        assert "did not upgrade" in obj["message"]
+
+
+def test_running_restore_is_left_alone_without_upgrade_tier(s3_stubber, run_module):
+    expect_head(s3_stubber, StorageClass="GLACIER", Restore=ONGOING)
+    failed, result = run_module(s3_object_restore.main, {"bucket": BUCKET, "key": KEY, "tier": "Expedited"})
+    assert not failed
+    assert result["changed"] is False
+
+
+def test_batch_operations_threshold_stops_the_listing_early(s3_stubber, run_module):
+    calls = []
+    s3_stubber.client.meta.events.register("before-parameter-build.s3", lambda model, **_kwargs: calls.append(model.name))
+    for number in range(2):
+        page = [{"Key": f"d/{number}-{index:04}", "Size": 1, "StorageClass": "STANDARD"} for index in range(1000)]
+        params = {"Bucket": BUCKET, "Prefix": "d/"}
+        response = {"Contents": page, "IsTruncated": True, "NextContinuationToken": f"t{number + 1}"}
+        if number:
+            params["ContinuationToken"] = "t1"
+        s3_stubber.add_response("list_objects_v2", response, params)
+    failed, result = run_module(
+        s3_object_restore.main,
+        {"bucket": BUCKET, "prefix": "d/", "status_source": "head", "batch_operations_threshold": 1500},
+    )
+    assert failed
+    assert calls == ["ListObjectsV2", "ListObjectsV2"]
+    assert "more than batch_operations_threshold (1500)" in result["msg"]
+    assert "s3async.restore.s3_restore_job" in result["msg"]
+    assert result["summary"]["total"] == 1000
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 0.0
+        self.sleeps = []
+
+    def monotonic(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def test_wait_through_moto_state_manager(run_module, monkeypatch):
+    """The real module waits while moto holds the restore in progress for a few reads, then sees it restored."""
+    clock = FakeClock()
+    monkeypatch.setattr(s3_object_restore, "time", clock)
+    with mock_aws():
+        state_manager.set_transition(model_name="s3::keyrestore", transition={"progression": "manual", "times": 4})
+        try:
+            s3 = boto3.client("s3", region_name="us-east-1")
+            s3.create_bucket(Bucket=BUCKET)
+            s3.put_object(Bucket=BUCKET, Key=KEY, Body=b"x", StorageClass="GLACIER")
+            failed, result = run_module(
+                s3_object_restore.main, {"bucket": BUCKET, "key": KEY, "state": "restored", "wait_delay": 5}
+            )
+        finally:
+            state_manager.unset_transition("s3::keyrestore")
+    assert not failed, result
+    assert len(clock.sleeps) >= 2, "the restore should have been seen in progress at least once"
+    assert clock.sleeps[:2] == [5, 10]
+    assert result["objects"][0]["status"] == "restored"
+    assert result["objects"][0]["action"] == "restore_requested"
+    assert result["waited"] == sum(clock.sleeps)
