@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Run every test, from a fresh clone or an existing checkout: set up .venv and .collections, ansible-test sanity,
-# the changelog linters, then the unit and integration tests in ONE pytest run. Extra arguments go to pytest.
+# the changelog linters, the check that docs/modules matches the modules' documentation, then the unit and integration tests in ONE pytest run. Extra arguments go to pytest.
 # pytest runs last, and even after an earlier step failed, so that one run shows every failure and the last line
 # printed is pytest's summary. Exits non-zero if any step failed.
 set -euo pipefail
@@ -16,6 +16,7 @@ if .venv/bin/antsibull-changelog lint \
 else
     failed+=(changelog)
 fi
+bash scripts/docs.sh --check || failed+=(docs)
 if [ "${#failed[@]}" -gt 0 ]; then
     echo "test.sh: FAILED: ${failed[*]} (see above); running pytest anyway, the exit code will be non-zero" >&2
 fi
