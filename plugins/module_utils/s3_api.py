@@ -96,6 +96,16 @@ class S3Bucket:
         for page in self.client.get_paginator("list_objects_v2").paginate(**args):
             yield page.get("Contents", [])
 
+    def region(self):
+        """The bucket's region from HeadBucket (BucketRegion, x-amz-bucket-region), or None when S3 will not say."""
+        try:
+            response = self.client.head_bucket(aws_retry=True, **self._bucket_args())
+        except botocore.exceptions.ClientError as error:
+            # A 301/403 answer still carries the region header when S3 knows it.
+            headers = error.response.get("ResponseMetadata", {}).get("HTTPHeaders", {})
+            return headers.get("x-amz-bucket-region")
+        return response.get("BucketRegion") or response.get("ResponseMetadata", {}).get("HTTPHeaders", {}).get("x-amz-bucket-region")
+
     def bucket_exists(self):
         """HeadBucket: False on 404; raises on anything else it cannot answer (403 means it exists)."""
         try:

@@ -492,6 +492,16 @@ def ensure_notification(module, bucket):
     params = module.params
     topic_arn, events = params["sns_topic_arn"], params["notification_events"]
     scope = {"keys": [params["key"]]} if params["key"] is not None else {"prefix": params["prefix"]}
+    # S3 publishes only to a topic in the bucket's own region; it would refuse the write with a bare "Unable to
+    # validate the following destination configurations" (S3 User Guide, "Amazon S3 Event Notifications").
+    bucket_region = bucket.region()
+    topic_region = notify.topic_arn_region(topic_arn)
+    if bucket_region and bucket_region != topic_region:
+        raise TaskFailure(
+            f"sns_topic_arn {topic_arn} is in {topic_region}, but bucket {bucket.name} is in {bucket_region}: S3 "
+            "sends event notifications only to a topic in the bucket's region. Use a topic in "
+            f"{bucket_region} (it can forward to other regions through a subscription)."
+        )
     current = read_notification(bucket)
     plan = plan_notification(current, topic_arn, events, scope)
     if plan["changed"] and not module.check_mode:

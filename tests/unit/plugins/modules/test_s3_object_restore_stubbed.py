@@ -171,6 +171,7 @@ def test_version_owner_and_requester_pays_are_sent_on_every_call(s3_stubber, run
 def test_expected_owner_is_sent_on_notification_calls(s3_stubber, run_module):
     expect_head(s3_stubber, head("GLACIER", restore=ONGOING), ExpectedBucketOwner=OWNER)
     current = {"TopicConfigurations": [{"Id": "t", "TopicArn": TOPIC_ARN, "Events": ["s3:ObjectRestore:*"]}]}
+    s3_stubber.add_response("head_bucket", {"BucketRegion": "us-east-1"}, {"Bucket": BUCKET, "ExpectedBucketOwner": OWNER})
     s3_stubber.add_response("get_bucket_notification_configuration", current,
                             {"Bucket": BUCKET, "ExpectedBucketOwner": OWNER})
     failed, result = run_module(
@@ -298,6 +299,10 @@ OUR_TOPIC_CONFIGURATION = {
 }
 
 
+def expect_bucket_region(stubber, region="us-east-1"):
+    stubber.add_response("head_bucket", {"BucketRegion": region}, {"Bucket": BUCKET})
+
+
 def expect_notification_read(stubber, configuration):
     stubber.add_response("get_bucket_notification_configuration", configuration, {"Bucket": BUCKET})
 
@@ -312,6 +317,7 @@ def expect_notification_write(stubber, configuration):
 def test_eventbridge_and_other_destinations_survive_the_write(s3_stubber, run_module):
     after = dict(EVENTBRIDGE_AND_LAMBDA, TopicConfigurations=[OUR_TOPIC_CONFIGURATION])
     expect_head(s3_stubber, head("GLACIER"))
+    expect_bucket_region(s3_stubber)
     expect_notification_read(s3_stubber, EVENTBRIDGE_AND_LAMBDA)
     expect_notification_read(s3_stubber, EVENTBRIDGE_AND_LAMBDA)  # re-read right before writing
     expect_notification_write(s3_stubber, after)
@@ -334,6 +340,7 @@ def test_a_change_between_read_and_write_is_merged_not_overwritten(s3_stubber, r
     changed_meanwhile = dict(EVENTBRIDGE_AND_LAMBDA, QueueConfigurations=[queue])
     after = dict(changed_meanwhile, TopicConfigurations=[OUR_TOPIC_CONFIGURATION])
     expect_head(s3_stubber, head("GLACIER", restore=ONGOING))
+    expect_bucket_region(s3_stubber)
     expect_notification_read(s3_stubber, EVENTBRIDGE_AND_LAMBDA)
     expect_notification_read(s3_stubber, changed_meanwhile)
     expect_notification_write(s3_stubber, after)
@@ -347,6 +354,7 @@ def test_a_change_after_the_write_is_reported(s3_stubber, run_module):
     after = dict(EVENTBRIDGE_AND_LAMBDA, TopicConfigurations=[OUR_TOPIC_CONFIGURATION])
     replaced = {"TopicConfigurations": [OUR_TOPIC_CONFIGURATION]}  # another writer dropped the rest
     expect_head(s3_stubber, head("GLACIER", restore=ONGOING))
+    expect_bucket_region(s3_stubber)
     expect_notification_read(s3_stubber, EVENTBRIDGE_AND_LAMBDA)
     expect_notification_read(s3_stubber, EVENTBRIDGE_AND_LAMBDA)
     expect_notification_write(s3_stubber, after)
@@ -360,6 +368,7 @@ def test_a_change_after_the_write_is_reported(s3_stubber, run_module):
 def test_our_events_lost_after_the_write_fail_the_task(s3_stubber, run_module):
     after = dict(EVENTBRIDGE_AND_LAMBDA, TopicConfigurations=[OUR_TOPIC_CONFIGURATION])
     expect_head(s3_stubber, head("GLACIER", restore=ONGOING))
+    expect_bucket_region(s3_stubber)
     expect_notification_read(s3_stubber, {})
     expect_notification_read(s3_stubber, EVENTBRIDGE_AND_LAMBDA)
     expect_notification_write(s3_stubber, after)
@@ -376,6 +385,7 @@ def test_overlap_with_a_queue_writes_nothing_and_sends_no_restore(s3_stubber, ru
         "Events": ["s3:ObjectRestore:*"],
     }
     expect_head(s3_stubber, head("GLACIER"))
+    expect_bucket_region(s3_stubber)
     expect_notification_read(s3_stubber, {"QueueConfigurations": [queue]})
     failed, result = run_module(s3_object_restore.main, {"bucket": BUCKET, "key": KEY, "sns_topic_arn": TOPIC_ARN})
     assert failed
@@ -386,6 +396,7 @@ def test_overlap_with_a_queue_writes_nothing_and_sends_no_restore(s3_stubber, ru
 
 def test_s3_overlap_error_is_explained(s3_stubber, run_module):
     expect_head(s3_stubber, head("GLACIER"))
+    expect_bucket_region(s3_stubber)
     expect_notification_read(s3_stubber, {})
     expect_notification_read(s3_stubber, {})
     s3_stubber.add_client_error(
@@ -400,6 +411,7 @@ def test_s3_overlap_error_is_explained(s3_stubber, run_module):
 
 def test_destination_validation_failure_shows_the_policy_to_add(s3_stubber, run_module):
     expect_head(s3_stubber, head("GLACIER"))
+    expect_bucket_region(s3_stubber)
     expect_notification_read(s3_stubber, {})
     expect_notification_read(s3_stubber, {})
     s3_stubber.add_client_error(
@@ -411,3 +423,11 @@ def test_destination_validation_failure_shows_the_policy_to_add(s3_stubber, run_
     for needed in (TOPIC_ARN, '"Service": "s3.amazonaws.com"', '"Action": "SNS:Publish"',
                    '"aws:SourceArn": "arn:aws:s3:::archive-bucket"', '"aws:SourceAccount": "111122223333"'):
         assert needed in result["msg"], needed
+
+
+def test_topic_in_another_region_than_the_bucket_is_refused_before_any_write(s3_stubber, run_module):
+    expect_head(s3_stubber, head("GLACIER"))
+    expect_bucket_region(s3_stubber, "eu-west-1")
+    failed, result = run_module(s3_object_restore.main, {"bucket": BUCKET, "key": KEY, "sns_topic_arn": TOPIC_ARN})
+    assert failed
+    assert "is in us-east-1, but bucket archive-bucket is in eu-west-1" in result["msg"]
