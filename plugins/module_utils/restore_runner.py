@@ -46,6 +46,58 @@ class TaskFailure(Exception):
         self.result = result
 
 
+def s3_objects_argument_spec(**module_options):
+    """The options of doc fragment s3async.restore.s3_objects plus which objects (key, prefix, version_id),
+    shared by the modules that read archived objects, and the module's own options."""
+    spec = dict(
+        bucket=dict(type="str", required=True),
+        key=dict(type="str", no_log=False),
+        prefix=dict(type="str"),
+        version_id=dict(type="str"),
+        expected_bucket_owner=dict(type="str"),
+        request_payer=dict(type="bool", default=False),
+        status_source=dict(type="str", default="auto", choices=["auto", "listing", "head"]),
+        concurrency=dict(type="int", default=16),
+    )
+    spec.update(module_options)
+    return spec
+
+
+def selection_problems(params, **least_values):
+    """Problems with the options of s3_objects_argument_spec() (and `least_values`: option name -> least value
+    allowed), as a list of messages that say how to fix them."""
+    problems = []
+    if not params["bucket"]:
+        problems.append("bucket must name a bucket, got an empty string")
+    if params["key"] is not None and not params["key"]:
+        problems.append("key must name an object, got an empty string (for a whole bucket, use prefix='')")
+    if params["version_id"] is not None and params["key"] is None:
+        problems.append("version_id needs key: a prefix covers the current version of each object")
+    least_values = dict({"concurrency": 1, "max_results": 0}, **least_values)
+    for name, least in least_values.items():
+        if params.get(name) is not None and params[name] < least:
+            problems.append(f"{name} must be {least} or more, got {params[name]}")
+    return problems
+
+
+def target_of(params):
+    """What a run works on, for messages: s3://bucket/key (version ...) or s3://bucket/prefix*."""
+    key = params["key"] if params["key"] is not None else params["prefix"] + "*"
+    return s3_uri(params["bucket"], key, params["version_id"])
+
+
+def finish(module, task, target):
+    """Run task() for its result dict and end the module with it: exit_json, or fail_json with our own message
+    (TaskFailure) or with AWS's error, naming `target` (what was being worked on)."""
+    try:
+        result = task()
+    except TaskFailure as failure:
+        module.fail_json(msg=failure.msg, **failure.result)
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as error:
+        module.fail_json_aws(error, msg=f"S3 call failed for {target}")
+    module.exit_json(**result)
+
+
 def s3_uri(bucket_name, key, version_id=None):
     uri = f"s3://{bucket_name}/{key}"
     return f"{uri} (version {version_id})" if version_id else uri

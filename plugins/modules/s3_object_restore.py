@@ -28,11 +28,6 @@ description:
 author:
   - s3async.restore contributors (@s3async)
 options:
-  bucket:
-    description:
-      - Name of the bucket that holds the object.
-    type: str
-    required: true
   key:
     description:
       - Key of the object to restore.
@@ -96,15 +91,6 @@ options:
     elements: str
     choices: ['s3:ObjectRestore:Post', 's3:ObjectRestore:Completed', 's3:ObjectRestore:Delete', 's3:ObjectRestore:*']
     default: ['s3:ObjectRestore:Post', 's3:ObjectRestore:Completed']
-  expected_bucket_owner:
-    description:
-      - Account ID that must own the bucket. Sent with every call; S3 answers 403 if another account owns it.
-    type: str
-  request_payer:
-    description:
-      - Set to V(true) for a Requester Pays bucket; the caller is then billed for the requests and retrieval.
-    type: bool
-    default: false
   wait_timeout:
     description:
       - With O(state=restored), how many seconds to wait for the object to become readable before failing.
@@ -118,26 +104,6 @@ options:
         check, up to 15 minutes (or O(wait_delay), if that is larger).
     type: int
     default: 60
-  status_source:
-    description:
-      - How a O(prefix) run learns whether a C(GLACIER) or C(DEEP_ARCHIVE) object was already restored.
-      - V(listing) trusts ListObjectsV2's C(RestoreStatus) (asked for with C(OptionalObjectAttributes)), so no
-        HeadObject is needed for those objects, one request per 1,000 keys in all.
-      - V(head) sends a HeadObject for each archived object. Right for endpoints that do not report
-        C(RestoreStatus) (S3-compatible stores, emulators), where a listing cannot tell "never restored" from
-        "not reported", and trusting it would re-send restores to restored objects, resetting their expiry.
-      - V(auto) means V(listing) on AWS's own endpoints and V(head) when O(endpoint_url) points elsewhere.
-      - Intelligent-Tiering objects always need a HeadObject (listings do not carry their archive tier);
-        objects in other classes never do.
-    type: str
-    choices: [auto, listing, head]
-    default: auto
-  concurrency:
-    description:
-      - How many HeadObject and RestoreObject requests a O(prefix) run keeps in flight. Throttling (503
-        SlowDown) is retried with jittered exponential backoff.
-    type: int
-    default: 16
   max_restores:
     description:
       - The most restore requests one run may send; a guard for money. Archived objects beyond it are left as
@@ -200,8 +166,12 @@ seealso:
   - name: ListObjectsV2 RestoreStatus
     description: The listing attribute that tells a GLACIER / DEEP_ARCHIVE object's restore state.
     link: https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html
+  - module: s3async.restore.s3_object_restore_info
+  - module: s3async.restore.s3_restore_job
+    description: Restores of millions of objects, run by S3 Batch Operations.
   - module: amazon.aws.s3_object
 extends_documentation_fragment:
+  - s3async.restore.s3_objects
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -707,27 +677,16 @@ def validate_params(params):
         events_problem = notify.events_problem(params["notification_events"])
         if events_problem:
             problems.append(f"notification_events: {events_problem}")
-    if not params["bucket"]:
-        problems.append("bucket must name a bucket, got an empty string")
-    if params["key"] is not None and not params["key"]:
-        problems.append("key must name an object, got an empty string (to restore a whole bucket, use prefix='')")
-    if params["version_id"] is not None and params["key"] is None:
-        problems.append("version_id needs key: a prefix restores the current version of each object")
     if params["tier_fallback"] is not None and params["tier"] != "Expedited":
         problems.append(f"tier_fallback applies to tier=Expedited only (tier is {params['tier']})")
-    for name, least in (("wait_timeout", 0), ("wait_delay", 1), ("concurrency", 1), ("max_results", 0), ("max_restores", 0),
-                        ("batch_operations_threshold", 1)):
-        if params[name] is not None and params[name] < least:
-            problems.append(f"{name} must be {least} or more, got {params[name]}")
+    problems += runner.selection_problems(
+        params, wait_timeout=0, wait_delay=1, max_restores=0, batch_operations_threshold=1
+    )
     return "; ".join(problems) or None
 
 
 def main():
-    argument_spec = dict(
-        bucket=dict(type="str", required=True),
-        key=dict(type="str", no_log=False),
-        prefix=dict(type="str"),
-        version_id=dict(type="str"),
+    argument_spec = runner.s3_objects_argument_spec(
         state=dict(type="str", default="present", choices=["present", "restored"]),
         days=dict(type="int", default=7),
         tier=dict(type="str", default="Standard", choices=list(rs.TIERS)),
@@ -736,12 +695,8 @@ def main():
             type="list", elements="str", default=list(notify.DEFAULT_RESTORE_EVENTS),
             choices=list(notify.RESTORE_EVENTS) + [notify.RESTORE_WILDCARD],
         ),
-        expected_bucket_owner=dict(type="str"),
-        request_payer=dict(type="bool", default=False),
         wait_timeout=dict(type="int", default=43200),
         wait_delay=dict(type="int", default=60),
-        status_source=dict(type="str", default="auto", choices=["auto", "listing", "head"]),
-        concurrency=dict(type="int", default=16),
         max_restores=dict(type="int"),
         max_results=dict(type="int", default=1000),
         extend_expiry=dict(type="bool", default=False),
@@ -763,15 +718,7 @@ def main():
     params = module.params
     client = s3_client(module, params["concurrency"])
     bucket = S3Bucket(client, params["bucket"], params["expected_bucket_owner"], params["request_payer"])
-    try:
-        result = run(module, bucket)
-    except TaskFailure as failure:
-        module.fail_json(msg=failure.msg, **failure.result)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as error:
-        target = runner.s3_uri(params["bucket"], params["key"] if params["key"] is not None else params["prefix"] + "*",
-                               params["version_id"])
-        module.fail_json_aws(error, msg=f"S3 call failed for {target}")
-    module.exit_json(**result)
+    runner.finish(module, lambda: run(module, bucket), runner.target_of(params))
 
 
 if __name__ == "__main__":

@@ -20,11 +20,6 @@ description:
 author:
   - s3async.restore contributors (@s3async)
 options:
-  bucket:
-    description:
-      - Name of the bucket.
-    type: str
-    required: true
   key:
     description:
       - Key of one object. Exactly one of O(key) and O(prefix) is required.
@@ -38,39 +33,18 @@ options:
     description:
       - Version of the object, with O(key). The current version when omitted.
     type: str
-  status_source:
-    description:
-      - As in M(s3async.restore.s3_object_restore). V(listing) trusts ListObjectsV2's C(RestoreStatus) for
-        C(GLACIER) and C(DEEP_ARCHIVE) objects, V(head) reads each archived object's headers, V(auto) means
-        V(listing) on AWS's own endpoints and V(head) elsewhere.
-    type: str
-    choices: [auto, listing, head]
-    default: auto
-  concurrency:
-    description:
-      - How many HeadObject requests a O(prefix) report keeps in flight.
-    type: int
-    default: 16
   max_results:
     description:
       - The most entries returned in RV(objects), in listing order; V(0) returns them all. RV(summary) always
         counts every object.
     type: int
     default: 1000
-  expected_bucket_owner:
-    description:
-      - Account ID that must own the bucket; sent with every call.
-    type: str
-  request_payer:
-    description:
-      - Set to V(true) for a Requester Pays bucket.
-    type: bool
-    default: false
 notes:
   - Needs C(s3:GetObject) (C(s3:GetObjectVersion) with O(version_id)), and C(s3:ListBucket) with O(prefix).
 seealso:
   - module: s3async.restore.s3_object_restore
 extends_documentation_fragment:
+  - s3async.restore.s3_objects
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -218,11 +192,6 @@ failed_keys:
   sample: ["db/1.dump"]
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # Handled by AnsibleAWSModule
-
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.s3async.restore.plugins.module_utils import restore_runner as runner
@@ -262,39 +231,20 @@ def report(module, bucket):
 
 
 def main():
-    argument_spec = dict(
-        bucket=dict(type="str", required=True),
-        key=dict(type="str", no_log=False),
-        prefix=dict(type="str"),
-        version_id=dict(type="str"),
-        status_source=dict(type="str", default="auto", choices=["auto", "listing", "head"]),
-        concurrency=dict(type="int", default=16),
-        max_results=dict(type="int", default=1000),
-        expected_bucket_owner=dict(type="str"),
-        request_payer=dict(type="bool", default=False),
-    )
     module = AnsibleAWSModule(
-        argument_spec=argument_spec,
+        argument_spec=runner.s3_objects_argument_spec(max_results=dict(type="int", default=1000)),
         supports_check_mode=True,
-        mutually_exclusive=[("key", "prefix"), ("version_id", "prefix")],
+        mutually_exclusive=[("key", "prefix")],
         required_one_of=[("key", "prefix")],
     )
     params = module.params
-    for name, least in (("concurrency", 1), ("max_results", 0)):
-        if params[name] < least:
-            module.fail_json(msg=f"{name} must be {least} or more, got {params[name]}")
-    if not params["bucket"] or params["key"] == "":
-        module.fail_json(msg="bucket and key must not be empty (to report a whole bucket, use prefix='')")
+    problems = runner.selection_problems(params)
+    if problems:
+        module.fail_json(msg="; ".join(problems))
 
     bucket = S3Bucket(s3_client(module, params["concurrency"]), params["bucket"], params["expected_bucket_owner"],
                       params["request_payer"])
-    try:
-        result = report(module, bucket)
-    except TaskFailure as failure:
-        module.fail_json(msg=failure.msg, **failure.result)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as error:
-        module.fail_json_aws(error, msg=f"S3 call failed for bucket {params['bucket']}")
-    module.exit_json(**result)
+    runner.finish(module, lambda: report(module, bucket), runner.target_of(params))
 
 
 if __name__ == "__main__":

@@ -16,13 +16,17 @@ import json
 import boto3
 import pytest
 from botocore.stub import Stubber
+from moto import mock_aws
 
 from ansible.module_utils.common import warnings as module_warnings
 from ansible.module_utils.testing import patch_module_args
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
+from ansible_collections.s3async.restore.plugins.module_utils.s3_api import S3Bucket
 
 REGION = "us-east-1"
+# The bucket the `s3` fixture creates; the test modules name it BUCKET.
+MOTO_BUCKET = "archive-bucket"
 
 
 @pytest.fixture(autouse=True)
@@ -70,3 +74,46 @@ def s3_stubber(monkeypatch):
     with stubber:
         yield stubber
     stubber.assert_no_pending_responses()
+
+
+@pytest.fixture
+def s3():
+    """A boto3 S3 client on moto's in-process S3, with the bucket "archive-bucket" created."""
+    with mock_aws():
+        client = boto3.client("s3", region_name=REGION)
+        client.create_bucket(Bucket=MOTO_BUCKET)
+        yield client
+
+
+@pytest.fixture
+def restore_calls(monkeypatch):
+    """Every RestoreObject the module sends, as (key, RestoreRequest, version_id); the call still goes to S3."""
+    calls = []
+    real = S3Bucket.restore_object
+
+    def spy(self, key, restore_request, version_id=None):
+        calls.append((key, restore_request, version_id))
+        return real(self, key, restore_request, version_id)
+
+    monkeypatch.setattr(S3Bucket, "restore_object", spy)
+    return calls
+
+
+class FakeClock:
+    """Stands in for the `time` module inside a module under test: sleeping advances the clock, instantly."""
+
+    def __init__(self):
+        self.now = 1000.0
+        self.sleeps = []
+
+    def monotonic(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+@pytest.fixture
+def fake_clock():
+    return FakeClock()

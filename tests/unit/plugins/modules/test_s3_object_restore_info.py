@@ -8,23 +8,13 @@ in-progress, an expired copy), asserting that it never writes."""
 
 from __future__ import annotations
 
-import boto3
 import pytest
-from moto import mock_aws
 from moto.moto_api import state_manager
 
 from ansible_collections.s3async.restore.plugins.module_utils.s3_api import S3Bucket
 from ansible_collections.s3async.restore.plugins.modules import s3_object_restore_info
 
 BUCKET = "archive-bucket"
-
-
-@pytest.fixture
-def s3():
-    with mock_aws():
-        client = boto3.client("s3", region_name="us-east-1")
-        client.create_bucket(Bucket=BUCKET)
-        yield client
 
 
 @pytest.fixture

@@ -11,9 +11,7 @@ from __future__ import annotations
 import datetime
 from email.utils import format_datetime
 
-import boto3
 import pytest
-from moto import mock_aws
 from moto.moto_api import state_manager
 
 from ansible_collections.s3async.restore.plugins.modules import s3_object_restore
@@ -158,37 +156,20 @@ def test_batch_operations_threshold_stops_the_listing_early(s3_stubber, run_modu
     assert result["summary"]["total"] == 1000
 
 
-class FakeClock:
-    def __init__(self):
-        self.now = 0.0
-        self.sleeps = []
-
-    def monotonic(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
-def test_wait_through_moto_state_manager(run_module, monkeypatch):
+def test_wait_through_moto_state_manager(s3, run_module, monkeypatch, fake_clock):
     """The real module waits while moto holds the restore in progress for a few reads, then sees it restored."""
-    clock = FakeClock()
-    monkeypatch.setattr(s3_object_restore, "time", clock)
-    with mock_aws():
-        state_manager.set_transition(model_name="s3::keyrestore", transition={"progression": "manual", "times": 4})
-        try:
-            s3 = boto3.client("s3", region_name="us-east-1")
-            s3.create_bucket(Bucket=BUCKET)
-            s3.put_object(Bucket=BUCKET, Key=KEY, Body=b"x", StorageClass="GLACIER")
-            failed, result = run_module(
-                s3_object_restore.main, {"bucket": BUCKET, "key": KEY, "state": "restored", "wait_delay": 5}
-            )
-        finally:
-            state_manager.unset_transition("s3::keyrestore")
+    monkeypatch.setattr(s3_object_restore, "time", fake_clock)
+    state_manager.set_transition(model_name="s3::keyrestore", transition={"progression": "manual", "times": 4})
+    try:
+        s3.put_object(Bucket=BUCKET, Key=KEY, Body=b"x", StorageClass="GLACIER")
+        failed, result = run_module(
+            s3_object_restore.main, {"bucket": BUCKET, "key": KEY, "state": "restored", "wait_delay": 5}
+        )
+    finally:
+        state_manager.unset_transition("s3::keyrestore")
     assert not failed, result
-    assert len(clock.sleeps) >= 2, "the restore should have been seen in progress at least once"
-    assert clock.sleeps[:2] == [5, 10]
+    assert len(fake_clock.sleeps) >= 2, "the restore should have been seen in progress at least once"
+    assert fake_clock.sleeps[:2] == [5, 10]
     assert result["objects"][0]["status"] == "restored"
     assert result["objects"][0]["action"] == "restore_requested"
-    assert result["waited"] == sum(clock.sleeps)
+    assert result["waited"] == sum(fake_clock.sleeps)

@@ -12,37 +12,12 @@ these tests assert only what holds on AWS too (see tests/unit/plugins/modules/te
 
 from __future__ import annotations
 
-import boto3
 import pytest
-from moto import mock_aws
 
-from ansible_collections.s3async.restore.plugins.module_utils.s3_api import S3Bucket
 from ansible_collections.s3async.restore.plugins.modules import s3_object_restore
 
 BUCKET = "archive-bucket"
 TOPIC_ARN = "arn:aws:sns:us-east-1:123456789012:restore-events"
-
-
-@pytest.fixture
-def s3():
-    with mock_aws():
-        client = boto3.client("s3", region_name="us-east-1")
-        client.create_bucket(Bucket=BUCKET)
-        yield client
-
-
-@pytest.fixture
-def restore_calls(monkeypatch):
-    """Every RestoreObject the module sends, in order (the real call still goes to moto)."""
-    calls = []
-    real = S3Bucket.restore_object
-
-    def spy(self, key, restore_request, version_id=None):
-        calls.append((key, restore_request, version_id))
-        return real(self, key, restore_request, version_id)
-
-    monkeypatch.setattr(S3Bucket, "restore_object", spy)
-    return calls
 
 
 def put(s3, key, storage_class="GLACIER"):

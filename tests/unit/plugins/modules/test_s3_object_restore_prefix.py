@@ -17,35 +17,11 @@ from __future__ import annotations
 import collections
 import datetime
 
-import boto3
 import pytest
-from moto import mock_aws
 
-from ansible_collections.s3async.restore.plugins.module_utils.s3_api import S3Bucket
 from ansible_collections.s3async.restore.plugins.modules import s3_object_restore
 
 BUCKET = "archive-bucket"
-
-
-@pytest.fixture
-def s3():
-    with mock_aws():
-        client = boto3.client("s3", region_name="us-east-1")
-        client.create_bucket(Bucket=BUCKET)
-        yield client
-
-
-@pytest.fixture
-def restore_calls(monkeypatch):
-    calls = []
-    real = S3Bucket.restore_object
-
-    def spy(self, key, restore_request, version_id=None):
-        calls.append(key)
-        return real(self, key, restore_request, version_id)
-
-    monkeypatch.setattr(S3Bucket, "restore_object", spy)
-    return calls
 
 
 def seed_mix(s3, count, prefix="data/"):
@@ -73,7 +49,7 @@ def test_prefix_across_page_boundaries_restores_each_archived_object_once(s3, ru
     failed, first = run_module(s3_object_restore.main, args())
     assert not failed, first["msg"] if failed else None
     assert first["changed"] is True
-    assert sorted(restore_calls) == archived
+    assert sorted(key for key, _request, _version in restore_calls) == archived
     summary = first["summary"]
     assert summary["total"] == 1050
     assert summary["restore_requested"] == len(archived) == 700
@@ -135,7 +111,7 @@ def test_max_restores_caps_a_run_and_the_next_run_continues(s3, run_module, rest
     failed, third = run_module(s3_object_restore.main, args(max_restores=4))
     assert not failed
     assert third["summary"]["restore_requested"] == 2
-    assert sorted(restore_calls) == sorted(f"data/{number}" for number in range(10))
+    assert sorted(key for key, _request, _version in restore_calls) == sorted(f"data/{number}" for number in range(10))
 
 
 def test_max_results_bounds_objects_changed_first(s3, run_module):
@@ -344,20 +320,8 @@ def test_expedited_refused_per_object_for_deep_archive_in_a_prefix(s3_stubber, r
     assert result["summary"]["restore_requested"] == 1
 
 
-def test_prefix_wait_polls_by_listing_and_never_rereads_a_restored_object(s3_stubber, run_module, monkeypatch):
-    clock_sleeps = []
-
-    class Clock:
-        now = 0.0
-
-        def monotonic(self):
-            return self.now
-
-        def sleep(self, seconds):
-            clock_sleeps.append(seconds)
-            self.now += seconds
-
-    monkeypatch.setattr(s3_object_restore, "time", Clock())
+def test_prefix_wait_polls_by_listing_and_never_rereads_a_restored_object(s3_stubber, run_module, monkeypatch, fake_clock):
+    monkeypatch.setattr(s3_object_restore, "time", fake_clock)
     counter = calls_by_operation(s3_stubber)
     restored = {"IsRestoreInProgress": False, "RestoreExpiryDate": EXPIRY}
     expect_listing(s3_stubber, [[listing_entry("data/a", "GLACIER"), listing_entry("data/b", "GLACIER")]])
@@ -374,7 +338,7 @@ def test_prefix_wait_polls_by_listing_and_never_rereads_a_restored_object(s3_stu
     )
     assert not failed, result.get("msg")
     assert counter == {"ListObjectsV2": 3, "RestoreObject": 2}
-    assert clock_sleeps == [30, 60]
+    assert fake_clock.sleeps == [30, 60]
     assert result["waited"] == 90
     assert result["summary"]["restored"] == 2
     assert result["summary"]["restore_requested"] == 2

@@ -183,23 +183,8 @@ def test_expected_owner_is_sent_on_notification_calls(s3_stubber, run_module):
     assert result["notification"]["action"] == "none"
 
 
-class FakeClock:
-    """Stands in for the time module inside the module under test: sleeping advances the clock."""
-
-    def __init__(self):
-        self.now = 1000.0
-        self.sleeps = []
-
-    def monotonic(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
-def test_restored_state_polls_with_doubling_delay(s3_stubber, run_module, monkeypatch):
-    clock = FakeClock()
+def test_restored_state_polls_with_doubling_delay(s3_stubber, run_module, monkeypatch, fake_clock):
+    clock = fake_clock
     monkeypatch.setattr(s3_object_restore, "time", clock)
     expect_head(s3_stubber, head("GLACIER"))
     expect_restore(s3_stubber, {"Days": 7, "GlacierJobParameters": {"Tier": "Standard"}})
@@ -217,8 +202,8 @@ def test_restored_state_polls_with_doubling_delay(s3_stubber, run_module, monkey
     assert result["objects"][0]["action"] == "restore_requested"
 
 
-def test_delay_growth_stops_at_the_ceiling(s3_stubber, run_module, monkeypatch):
-    clock = FakeClock()
+def test_delay_growth_stops_at_the_ceiling(s3_stubber, run_module, monkeypatch, fake_clock):
+    clock = fake_clock
     monkeypatch.setattr(s3_object_restore, "time", clock)
     expect_head(s3_stubber, head("GLACIER", restore=ONGOING))
     for _attempt in range(5):
@@ -232,8 +217,8 @@ def test_delay_growth_stops_at_the_ceiling(s3_stubber, run_module, monkeypatch):
     assert result["changed"] is False
 
 
-def test_wait_timeout_fails_with_where_the_object_stands(s3_stubber, run_module, monkeypatch):
-    clock = FakeClock()
+def test_wait_timeout_fails_with_where_the_object_stands(s3_stubber, run_module, monkeypatch, fake_clock):
+    clock = fake_clock
     monkeypatch.setattr(s3_object_restore, "time", clock)
     expect_head(s3_stubber, head("DEEP_ARCHIVE", restore=ONGOING))
     for _attempt in range(3):

@@ -1,0 +1,48 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: Contributors to the s3async.restore project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    """Options shared by the modules that read archived objects: which bucket, and how a prefix is read."""
+
+    DOCUMENTATION = r"""
+options:
+  bucket:
+    description:
+      - Name of the bucket that holds the objects.
+    type: str
+    required: true
+  expected_bucket_owner:
+    description:
+      - Account ID that must own the bucket. Sent with every call; S3 answers 403 if another account owns it.
+    type: str
+  request_payer:
+    description:
+      - Set to V(true) for a Requester Pays bucket; the caller is then billed for the requests and retrieval.
+    type: bool
+    default: false
+  status_source:
+    description:
+      - How a O(prefix) run learns whether a C(GLACIER) or C(DEEP_ARCHIVE) object was already restored.
+      - V(listing) trusts ListObjectsV2's C(RestoreStatus) (asked for with C(OptionalObjectAttributes)), so no
+        HeadObject is needed for those objects, one request per 1,000 keys in all.
+      - V(head) sends a HeadObject for each archived object. Right for endpoints that do not report
+        C(RestoreStatus) (S3-compatible stores, emulators), where a listing cannot tell "never restored" from
+        "not reported", and trusting it would re-send restores to restored objects, resetting their expiry.
+      - V(auto) means V(listing) on AWS's own endpoints and V(head) when O(endpoint_url) points elsewhere.
+      - Intelligent-Tiering objects always need a HeadObject (listings do not carry their archive tier);
+        objects in other classes never do.
+    type: str
+    choices: [auto, listing, head]
+    default: auto
+  concurrency:
+    description:
+      - How many requests to S3 a O(prefix) run keeps in flight. Throttling (503 SlowDown) and transient
+        errors are retried with jittered exponential backoff.
+    type: int
+    default: 16
+"""
