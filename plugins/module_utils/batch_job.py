@@ -72,9 +72,6 @@ ROLE_ARN_RE = re.compile(r"^arn:([^:]+):iam::(\d{12}):role/.+$")
 MARKER_RE = re.compile(r"\[s3async-restore ([0-9a-f]{12})\.([0-9a-f]{12})\]")
 TOKEN_PREFIX = "s3async-"
 
-# state=completed polls DescribeJob with a delay that doubles up to this, as s3_object_restore does.
-MAX_DELAY = 900
-
 
 def tier_problem(tier):
     """A user-facing message when ``tier`` cannot be used by a Batch Operations restore job, else None."""
@@ -525,11 +522,6 @@ def job_problem(job, max_failed_tasks=0):
             f"{max_failed_tasks})." + see
         )
     return None
-
-
-def next_delay(delay, wait_delay):
-    """The growing delay between two DescribeJob polls: doubles, up to 15 minutes (or wait_delay if larger)."""
-    return min(delay * 2, max(MAX_DELAY, wait_delay))
 
 
 def validate(params):

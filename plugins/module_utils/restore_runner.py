@@ -30,7 +30,6 @@ from ansible_collections.s3async.restore.plugins.module_utils.s3_api import acce
 from ansible_collections.s3async.restore.plugins.module_utils.s3_api import error_code
 from ansible_collections.s3async.restore.plugins.module_utils.s3_api import http_status
 
-MAX_WAIT_DELAY = 900
 # How many keys a failure message and the result's failed_keys / pending_keys name at most.
 KEYS_IN_MESSAGES = 100
 # Hosts of AWS's own S3 endpoints, whose listings report RestoreStatus.
@@ -413,15 +412,14 @@ def wait_until_readable(bucket, pending, prefix, trust_listing, concurrency, tim
     """
     started = clock.monotonic()
     deadline = started + timeout
-    delay = max(1, delay)
-    ceiling = max(MAX_WAIT_DELAY, delay)
+    first_delay = delay = max(1, delay)
     finished = []
     while pending:
         remaining = deadline - clock.monotonic()
         if remaining <= 0:
             break
         clock.sleep(min(delay, remaining))
-        delay = min(delay * 2, ceiling)
+        delay = rs.next_wait_delay(delay, first_delay)
         for obj in poll_round(bucket, pending, prefix, trust_listing, concurrency):
             if rs.is_readable(obj["status"]) or obj.get("error"):
                 finished.append(obj)

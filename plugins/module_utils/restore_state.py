@@ -214,6 +214,16 @@ def parse_expiry(text):
     return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
+# Polling for a restore or a job: the delay doubles after every check, up to 15 minutes (or the user's first
+# delay, if larger). Restores take hours, so checking more often costs requests and tells nothing sooner.
+MAX_WAIT_DELAY = 900
+
+
+def next_wait_delay(delay, first_delay):
+    """The delay before the next check, after waiting `delay` seconds, for a wait that started at `first_delay`."""
+    return min(delay * 2, max(MAX_WAIT_DELAY, first_delay))
+
+
 def format_expiry(expiry):
     """ISO 8601 (UTC) for results, or None."""
     if expiry is None:

@@ -484,6 +484,7 @@ from ansible.module_utils.common.warnings import warn
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.s3async.restore.plugins.module_utils import batch_job as bj
+from ansible_collections.s3async.restore.plugins.module_utils import restore_state as rs
 from ansible_collections.s3async.restore.plugins.module_utils import s3control_api as api
 from ansible_collections.s3async.restore.plugins.module_utils.restore_runner import TaskFailure
 from ansible_collections.s3async.restore.plugins.module_utils.s3_api import S3Bucket
@@ -652,7 +653,7 @@ def wait_for_jobs(module, jobs_api, results, clock=None):
                 jobs=results, waited=waited, changed=any(job["action"] in ("created", "confirmed") for job in results),
             )
         clock.sleep(min(delay, max(params["wait_timeout"] - waited, 0)))
-        delay = bj.next_delay(delay, params["wait_delay"])
+        delay = rs.next_wait_delay(delay, params["wait_delay"])
 
 
 ACTION_WORDS = {

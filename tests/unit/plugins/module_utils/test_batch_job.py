@@ -436,12 +436,6 @@ def test_job_problem(finished, max_failed, expected):
     assert (problem is None) if expected is None else (expected in problem)
 
 
-@pytest.mark.parametrize(
-    "delay, wait_delay, expected",
-    [(60, 60, 120), (480, 60, 900), (900, 60, 900), (1000, 1000, 1000), (5, 5, 10)],
-)
-def test_next_delay(delay, wait_delay, expected):
-    assert bj.next_delay(delay, wait_delay) == expected
 
 
 def test_summarize_job_dates_and_failures():
