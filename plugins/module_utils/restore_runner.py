@@ -224,14 +224,20 @@ class RestoreOrder:
             self.fallbacks += 1
 
 
+def refuse_unavailable_tier(bucket, obj, order):
+    """Raise TaskFailure when order.tier cannot be used for this object's class (no Expedited for Deep Archive):
+    RestoreObject would refuse it, so nothing is sent."""
+    problem = rs.tier_problem(obj["storage_class"], obj["archive_status"], order.tier)
+    if problem:
+        raise TaskFailure(f"{s3_uri(bucket.name, obj['key'])}: {problem}", objects=[obj], summary=rs.summarize([obj]))
+
+
 def ensure_restore_requested(bucket, obj, order):
     """Send RestoreObject where order.reason(obj) says so. Returns (changed, obj) with the object's new state."""
     reason = order.reason(obj)
     if reason is None:
         return False, obj
-    problem = rs.tier_problem(obj["storage_class"], obj["archive_status"], order.tier)
-    if problem:
-        raise TaskFailure(f"{s3_uri(bucket.name, obj['key'])}: {problem}", objects=[obj], summary=rs.summarize([obj]))
+    refuse_unavailable_tier(bucket, obj, order)
     if not order.take_slot():
         return False, dict(obj, message=f"{obj['message']}; not requested, max_restores ({order.max_restores}) was reached")
     tier = order.tier

@@ -552,10 +552,8 @@ def restore_key(module, bucket, order):
     """The single-object run: HEAD, tier check, restore. Returns the object's result dict."""
     obj = runner.read_object(bucket, module.params["key"], module.params["version_id"])
     if order.reason(obj) is not None:
-        # Check the tier against the object's class before anything is written (RestoreObject would refuse it).
-        problem = rs.tier_problem(obj["storage_class"], obj["archive_status"], order.tier)
-        if problem:
-            raise TaskFailure(f"{runner.s3_uri(bucket.name, obj['key'])}: {problem}", objects=[obj], summary=rs.summarize([obj]))
+        # Before the notification configuration is written: a bad tier changes nothing.
+        runner.refuse_unavailable_tier(bucket, obj, order)
     return obj
 
 
@@ -622,7 +620,8 @@ def run(module, bucket):
                                          listing_limit=threshold):
                 raise TaskFailure(
                     f"The prefix {params['prefix']!r} holds more than batch_operations_threshold ({threshold}) objects; "
-                    f"stopped after the first {threshold} ({order.sent} restore request(s) sent). Restores at this "
+                    f"stopped after handling the first {collector.summary['total'] + len(pending)} "
+                    f"({order.sent} restore request(s) sent). Restores at this "
                     "scale are better run by S3 Batch Operations: use s3async.restore.s3_restore_job (see docs/scale.md), "
                     "or raise batch_operations_threshold to go on here.",
                 )

@@ -151,7 +151,7 @@ def test_batch_operations_threshold_stops_the_listing_early(s3_stubber, run_modu
     )
     assert failed
     assert calls == ["ListObjectsV2", "ListObjectsV2"]
-    assert "more than batch_operations_threshold (1500)" in result["msg"]
+    assert "more than batch_operations_threshold (1500) objects; stopped after handling the first 1000 (0 restore" in result["msg"]
     assert "s3async.restore.s3_restore_job" in result["msg"]
     assert result["summary"]["total"] == 1000
 
