@@ -436,8 +436,6 @@ def test_job_problem(finished, max_failed, expected):
     assert (problem is None) if expected is None else (expected in problem)
 
 
-
-
 def test_summarize_job_dates_and_failures():
     summary = bj.summarize_job({
         "JobId": "j", "Status": "Failed", "CreationTime": T0, "FailureReasons": [{"FailureCode": "C", "FailureReason": "R"}],
