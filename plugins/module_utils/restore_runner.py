@@ -12,6 +12,7 @@ that waits for restores to finish.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from concurrent.futures import FIRST_COMPLETED
@@ -72,6 +73,23 @@ def selection_problems(params, **least_values):
         problems.append("key must name an object, got an empty string (for a whole bucket, use prefix='')")
     if params["version_id"] is not None and params["key"] is None:
         problems.append("version_id needs key: a prefix covers the current version of each object")
+    bucket_name = params["bucket"] or ""
+    if bucket_name and not re.match(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,253}[A-Za-z0-9]$", bucket_name):
+        problems.append(f"bucket {bucket_name[:70]!r} is not a valid bucket name (3 to 63 lowercase letters, digits, dots and "
+                        "hyphens; give the name alone, not an s3:// URI or an ARN)")
+    for name in ("key", "prefix"):
+        value = params.get(name)
+        if value:
+            try:
+                size = len(value.encode("utf-8"))
+            except UnicodeEncodeError:
+                problems.append(f"{name} contains characters that are not valid UTF-8 (undecodable bytes?)")
+                continue
+            if size > 1024:
+                problems.append(f"{name} is {size} bytes long; S3 keys are at most 1,024 bytes (UTF-8)")
+    owner = params.get("expected_bucket_owner")
+    if owner is not None and not re.match(r"^[0-9]{12}$", owner):
+        problems.append(f"expected_bucket_owner must be an AWS account ID (12 digits), got {owner!r}")
     least_values = dict({"concurrency": 1, "max_results": 0}, **least_values)
     for name, least in least_values.items():
         if params.get(name) is not None and params[name] < least:
@@ -154,12 +172,20 @@ def read_object(bucket, key, version_id=None):
             if not bucket.bucket_exists():
                 raise TaskFailure(f"Bucket {bucket.name!r} does not exist (or is not visible to these credentials).") from error
             what = f"Version {version_id!r} of key {key!r}" if version_id else f"Key {key!r}"
-            raise TaskFailure(f"{what} not found in bucket {bucket.name!r}.") from error
+            hint = f" A key ending in '/' names a folder: to restore the objects in it, use prefix={key!r}." if key.endswith("/") else ""
+            raise TaskFailure(f"{what} not found in bucket {bucket.name!r}.{hint}") from error
+        if code in ("301", "PermanentRedirect"):
+            region = error.response.get("ResponseMetadata", {}).get("HTTPHeaders", {}).get("x-amz-bucket-region")
+            raise TaskFailure(f"Bucket {bucket.name!r} is in region {region or 'another region'}, not the one this task "
+                              f"uses: set region{'=' + region if region else ''}.") from error
         if code in ACCESS_DENIED_CODES:
             operation = "HeadObjectVersion" if version_id else "HeadObject"
             raise TaskFailure(access_denied_message(operation, s3_uri(bucket.name, key), bucket.expected_owner)) from error
         if code == "400" and version_id:
             raise TaskFailure(f"S3 rejected version_id {version_id!r} for {s3_uri(bucket.name, key)}: is it a valid version ID?") from error
+        if code == "400":
+            raise TaskFailure(f"S3 answered 400 Bad Request to HeadObject on {s3_uri(bucket.name, key)}, with no reason (HEAD "
+                              "answers carry none): most often expired or invalid credentials (session token).") from error
         raise
     storage_class = head.get("StorageClass") or "STANDARD"
     archive_status = head.get("ArchiveStatus")
@@ -268,6 +294,12 @@ def ensure_restore_requested(bucket, obj, order):
         # Races with another restorer are outcomes, not errors (RestoreObject, "Errors"): the object is already
         # being restored (or, asked for a tier upgrade, already at that speed), or (Intelligent-Tiering) already
         # back in an access tier.
+        if code == "RestoreAlreadyInProgress" and reason != rs.REASON_UPGRADE_TIER and \
+                error.response.get("ResponseMetadata", {}).get("RetryAttempts"):
+            # botocore retried this request: an earlier attempt of ours reached S3 and started the restore, and its
+            # answer was lost (a 5xx or a dropped connection after S3 acted).
+            return True, dict(obj, action=rs.ACTION_RESTORE, tier=order.tier, status=rs.STATUS_IN_PROGRESS,
+                              message=f"restore requested (tier {order.tier}); S3 reports it in progress")
         if code == "RestoreAlreadyInProgress":
             message = ("a restore is in progress; S3 did not upgrade it (it already runs at this tier or faster)"
                        if reason == rs.REASON_UPGRADE_TIER else "a restore is in progress (started by another request)")
@@ -366,7 +398,8 @@ def guarded(work, bucket):
         except TaskFailure as failure:
             return failed_result(obj or listing_stub(entry), failure.msg)
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as error:
-            return failed_result(obj or listing_stub(entry), f"{s3_uri(bucket.name, (obj or entry)['key'])}: {error}")
+            key = obj["key"] if obj else entry["Key"]
+            return failed_result(obj or listing_stub(entry), f"{s3_uri(bucket.name, key)}: {error}")
 
     return run
 
@@ -392,8 +425,16 @@ def process_prefix(bucket, prefix, order, trust_listing, concurrency, on_result,
             obj = read_object(bucket, entry["Key"])
         return obj if order is None else ensure_restore_requested(bucket, obj, order)[1]
 
+    def pages():
+        try:
+            yield from bucket.list_object_pages(prefix, with_restore_status=trust_listing)
+        except botocore.exceptions.ClientError as error:
+            if error_code(error) in ACCESS_DENIED_CODES:
+                raise TaskFailure(access_denied_message("ListObjectsV2", f"bucket {bucket.name}", bucket.expected_owner)) from error
+            raise
+
     def items():
-        for page in bucket.list_object_pages(prefix, with_restore_status=trust_listing):
+        for page in pages():
             listed[0] += len(page)
             if listing_limit is not None and listed[0] > listing_limit:
                 return

@@ -155,6 +155,8 @@ def days_problem(days):
     # RestoreRequest.Days: "Lifetime of the active copy in days"; S3 rejects values below 1 (RestoreObject).
     if days is None or days < 1:
         return f"days must be 1 or more (how long the restored copy stays readable), got {days!r}"
+    if days > 2147483647:
+        return f"days must be at most 2147483647 (RestoreRequest.Days is a 32-bit integer), got {days!r}"
     return None
 
 

@@ -27,12 +27,21 @@ RETRY_ERROR_CODES = ["OperationAborted"]
 ACCESS_DENIED_CODES = ("AccessDenied", "403", "AllAccessDisabled")
 
 
+class _ConflictRetry(AWSRetry):
+    """AWSRetry for the codes given only: botocore already retries throttling and 5xx answers."""
+
+    @staticmethod
+    def found(response_code, catch_extra_error_codes=None):
+        return response_code in (catch_extra_error_codes or [])
+
+
 def s3_client(module, concurrency=1):
     """An S3 client for `concurrency` threads at once, retrying as above (AWSRetry when given aws_retry=True)."""
-    config = botocore.config.Config(retries=BOTOCORE_RETRIES, max_pool_connections=max(10, concurrency))
+    # A copy: botocore rewrites the retries mapping it is given.
+    config = botocore.config.Config(retries=dict(BOTOCORE_RETRIES), max_pool_connections=max(10, concurrency))
     return module.client(
         "s3",
-        retry_decorator=AWSRetry.jittered_backoff(retries=4, catch_extra_error_codes=RETRY_ERROR_CODES),
+        retry_decorator=_ConflictRetry.jittered_backoff(retries=4, catch_extra_error_codes=RETRY_ERROR_CODES),
         config=config,
     )
 
@@ -147,4 +156,6 @@ def access_denied_message(operation, resource, expected_owner=None):
         message += " (and s3:ListBucket on the bucket, without which a missing key also reads as 403 Forbidden)"
     if expected_owner:
         message += f"; the bucket must also belong to expected_bucket_owner {expected_owner}"
+    if operation.startswith("HeadObject"):
+        message += "; HEAD answers carry no reason, so the credentials may also be wrong or expired"
     return message + "."

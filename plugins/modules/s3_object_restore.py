@@ -151,7 +151,8 @@ notes:
   - C(changed) is true exactly when a restore request or a notification configuration change was sent (or, in
     check mode, would be).
   - "Needs the IAM permissions C(s3:GetObject) (C(s3:GetObjectVersion) with O(version_id)), C(s3:RestoreObject),
-    and with O(sns_topic_arn) C(s3:GetBucketNotification) and C(s3:PutBucketNotification). The SNS topic's
+    C(s3:ListBucket) (with O(prefix), and to tell a missing key from a denied one), and with O(sns_topic_arn)
+    C(s3:GetBucketNotification) and C(s3:PutBucketNotification). The SNS topic's
     policy must allow C(s3.amazonaws.com) to C(SNS:Publish) for this bucket: the error message shows the
     statement to add when it does not."
   - PutBucketNotificationConfiguration replaces a bucket's whole notification configuration. The module re-reads
@@ -551,6 +552,9 @@ def verify_notification(bucket, plan, topic_arn, events, scope):
 def restore_key(module, bucket, order):
     """The single-object run: HEAD, tier check, restore. Returns the object's result dict."""
     obj = runner.read_object(bucket, module.params["key"], module.params["version_id"])
+    if obj["key"].endswith("/") and not obj["size"] and obj["status"] == rs.STATUS_NOT_ARCHIVED:
+        raise TaskFailure(f"{runner.s3_uri(bucket.name, obj['key'])} is an empty folder marker, not an archived object: to "
+                          f"restore the objects in the folder, use prefix={obj['key']!r}.", objects=[obj])
     if order.reason(obj) is not None:
         # Before the notification configuration is written: a bad tier changes nothing.
         runner.refuse_unavailable_tier(bucket, obj, order)

@@ -69,7 +69,7 @@ options:
       etag:
         description:
           - ETag of the manifest object, which CreateJob requires. When omitted, the module reads it with
-            HeadObject (needs C(s3:GetObject) on the manifest).
+            HeadObject (needs C(s3:GetObject) on the manifest, C(s3:GetObjectVersion) with O(manifest.version_id)).
         type: str
       format:
         description:
