@@ -35,10 +35,16 @@ class _ConflictRetry(AWSRetry):
         return response_code in (catch_extra_error_codes or [])
 
 
-def s3_client(module, concurrency=1):
-    """An S3 client for `concurrency` threads at once, retrying as above (AWSRetry when given aws_retry=True)."""
+def s3_client(module, module_name, concurrency=1):
+    """An S3 client for `concurrency` threads at once, retrying as above (AWSRetry when given aws_retry=True),
+    naming `module_name` (s3_object_restore, ...) in its User-Agent."""
     # A copy: botocore rewrites the retries mapping it is given.
-    config = botocore.config.Config(retries=dict(BOTOCORE_RETRIES), max_pool_connections=max(10, concurrency))
+    # The module's name in the User-Agent lets CloudTrail (and our least-privilege test) tell its calls apart.
+    config = botocore.config.Config(
+        retries=dict(BOTOCORE_RETRIES),
+        max_pool_connections=max(10, concurrency),
+        user_agent_extra=f"s3async.restore/{module_name}",
+    )
     return module.client(
         "s3",
         retry_decorator=_ConflictRetry.jittered_backoff(retries=4, catch_extra_error_codes=RETRY_ERROR_CODES),

@@ -719,7 +719,7 @@ def main():
         module.fail_json(msg=problem)
 
     params = module.params
-    client = s3_client(module, params["concurrency"])
+    client = s3_client(module, "s3_object_restore", params["concurrency"])
     bucket = S3Bucket(client, params["bucket"], params["expected_bucket_owner"], params["request_payer"])
     runner.finish(module, lambda: run(module, bucket), runner.target_of(params))
 

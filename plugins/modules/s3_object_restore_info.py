@@ -242,7 +242,7 @@ def main():
     if problems:
         module.fail_json(msg="; ".join(problems))
 
-    bucket = S3Bucket(s3_client(module, params["concurrency"]), params["bucket"], params["expected_bucket_owner"],
+    bucket = S3Bucket(s3_client(module, "s3_object_restore_info", params["concurrency"]), params["bucket"], params["expected_bucket_owner"],
                       params["request_payer"])
     runner.finish(module, lambda: report(module, bucket), runner.target_of(params))
 

@@ -515,7 +515,7 @@ def read_manifest(module):
     params = module.params
     manifest, _problems = bj.parse_manifest(params["manifest"], params["bucket"])
     if manifest["etag"] is None and params["state"] != "absent":
-        bucket = S3Bucket(s3_client(module), manifest["bucket"])
+        bucket = S3Bucket(s3_client(module, "s3_restore_job"), manifest["bucket"])
         where = bj.s3_uri(manifest["bucket"], manifest["key"])
         try:
             head = call("HeadObject", where, bucket.head_object, manifest["key"], manifest["version_id"])

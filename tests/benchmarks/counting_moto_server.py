@@ -63,7 +63,7 @@ OBJECT_SUBRESOURCES = {"acl": "ObjectAcl", "tagging": "ObjectTagging", "retentio
 def operation_name(method, path, query, headers=None):
     """The S3 API operation of a path-style request (/bucket[/key]), e.g. ListObjectsV2 or RestoreObject."""
     params = urllib.parse.parse_qs(query, keep_blank_values=True)
-    bucket, _, key = path.lstrip("/").partition("/")
+    bucket, _sep, key = path.lstrip("/").partition("/")
     headers = headers or {}
     if not bucket:
         return "ListBuckets" if method == "GET" else f"{method} /"
@@ -187,7 +187,7 @@ def make_app(counter):
     def app(environ, start_response):
         raw = environ.get("REQUEST_URI") or environ.get("RAW_URI")
         if raw:
-            raw_path, _, query = raw.partition("?")
+            raw_path, _sep, query = raw.partition("?")
             path = urllib.parse.unquote(raw_path)
         else:
             path, query = environ.get("PATH_INFO", "/"), environ.get("QUERY_STRING", "")
@@ -204,7 +204,7 @@ def make_app(counter):
         try:
             return moto_app(environ, counting_start_response)
         finally:
-            bucket, _, key = path.lstrip("/").partition("/")
+            bucket, _sep, key = path.lstrip("/").partition("/")
             counter.record(operation, seen.get("status", 500), bucket, key)
 
     return app
