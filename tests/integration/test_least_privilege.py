@@ -23,10 +23,6 @@ import copy
 import json
 import os
 import re
-import socket
-import subprocess
-import sys
-import time
 import urllib.parse
 import urllib.request
 import uuid
@@ -36,6 +32,7 @@ import pytest
 import yaml
 
 from fault_proxy import operation_name
+from moto_process import running_moto_server
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 POLICY_PATH = os.path.join(REPO_ROOT, "docs", "iam-policy.json")
@@ -248,12 +245,6 @@ def test_every_operation_the_modules_performed_is_in_the_policy(api_operations, 
 # -- a moto_server that enforces IAM -----------------------------------------------------------------------------
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _post(url, data=b""):
     # text/plain: with a form content type, moto's Flask app would read the body as a form and find no count.
     request = urllib.request.Request(url, data=data, method="POST", headers={"Content-Type": "text/plain"})
@@ -323,26 +314,8 @@ class IamWorld:
 
 @pytest.fixture(scope="module")
 def iam_world():
-    port = _free_port()
-    process = subprocess.Popen(
-        [os.path.join(os.path.dirname(sys.executable), "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    endpoint = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("moto_server did not start")
-                time.sleep(0.2)
+    with running_moto_server() as endpoint:
         yield IamWorld(endpoint)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @pytest.fixture
