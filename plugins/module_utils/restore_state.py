@@ -76,13 +76,6 @@ def parse_restore_header(value):
     return ongoing, expiry
 
 
-def is_archive_kind(storage_class, archive_status):
-    """True when the object lives in a class or tier that needs a restore before it can be read."""
-    if storage_class in GLACIER_CLASSES:
-        return True
-    return storage_class == INTELLIGENT_TIERING and archive_status in INT_ARCHIVE_TIERS
-
-
 def classify(storage_class, archive_status, restore_header, now=None):
     """Return ``(status, expiry_datetime_or_None)`` for an object from its HEAD response fields.
 
@@ -202,11 +195,6 @@ def restore_reason(status, expiry=None, extend_before=None, upgrade_to=None):
     if status == STATUS_IN_PROGRESS and upgrade_to is not None and TIER_SPEED.get(upgrade_to, 0) > TIER_SPEED["Bulk"]:
         return REASON_UPGRADE_TIER
     return None
-
-
-def decide_action(status, expiry=None, extend_before=None, upgrade_to=None):
-    """ACTION_RESTORE when restore_reason() gives a reason, else ACTION_NONE."""
-    return ACTION_RESTORE if restore_reason(status, expiry, extend_before, upgrade_to) else ACTION_NONE
 
 
 def parse_expiry(text):

@@ -170,7 +170,6 @@ SEVEN_DAYS_ON = NOW + datetime.timedelta(days=7)
 )
 def test_restore_reason(status, expiry, extend_before, upgrade_to, reason):
     assert rs.restore_reason(status, expiry, extend_before, upgrade_to) == reason
-    assert rs.decide_action(status, expiry, extend_before, upgrade_to) == (rs.ACTION_RESTORE if reason else rs.ACTION_NONE)
 
 
 def test_parse_expiry_round_trips_format_expiry():
