@@ -331,7 +331,8 @@ def ensure_restore_requested(bucket, obj, order):
 
 
 def failed_result(obj, message):
-    return dict(obj, action=rs.ACTION_NONE, error=message, message=f"failed: {message}")
+    """The object's result with the error; its action stays: a restore sent before a later failure was sent."""
+    return dict(obj, error=message, message=f"failed: {message}")
 
 
 class Collector:
@@ -350,13 +351,14 @@ class Collector:
 
     def add(self, obj):
         rs.count(self.summary, obj)
+        if obj.get("action") == rs.ACTION_RESTORE:
+            self.changed = True
         if obj.get("error"):
             bucket, keys = self._failed, self.failed_keys
             if len(keys) < KEYS_IN_MESSAGES:
                 keys.append(obj["key"])
         elif obj.get("action") == rs.ACTION_RESTORE:
             bucket = self._changed
-            self.changed = True
         else:
             bucket = self._others
         if not self.max_results or len(bucket) < self.max_results:

@@ -416,3 +416,20 @@ def test_topic_in_another_region_than_the_bucket_is_refused_before_any_write(s3_
     failed, result = run_module(s3_object_restore.main, {"bucket": BUCKET, "key": KEY, "sns_topic_arn": TOPIC_ARN})
     assert failed
     assert "is in us-east-1, but bucket archive-bucket is in eu-west-1" in result["msg"]
+
+
+def test_a_restore_sent_before_a_failing_wait_is_still_reported(s3_stubber, run_module, monkeypatch, fake_clock):
+    """The restore went out; a HEAD that fails while waiting must not hide that (changed, restore_requested)."""
+    monkeypatch.setattr(s3_object_restore, "time", fake_clock)
+    expect_head(s3_stubber, head("GLACIER"))
+    expect_restore(s3_stubber, {"Days": 7, "GlacierJobParameters": {"Tier": "Standard"}})
+    s3_stubber.add_client_error("head_object", "403", "Forbidden", 403)
+    failed, result = run_module(
+        s3_object_restore.main, {"bucket": BUCKET, "key": KEY, "state": "restored", "wait_delay": 10}
+    )
+    assert failed
+    assert result["changed"] is True
+    assert result["summary"]["restore_requested"] == 1
+    assert result["summary"]["failed"] == 1
+    assert result["objects"][0]["action"] == "restore_requested"
+    assert "needs the IAM permission s3:GetObject" in result["objects"][0]["error"]
