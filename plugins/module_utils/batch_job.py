@@ -3,19 +3,19 @@
 # Copyright: Contributors to the s3async.restore project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Pure decisions for S3 Batch Operations restore jobs: what to send, how to recognise our jobs, what they report.
+"""Pure decisions for S3 Batch Operations restore jobs: what to send and how to recognise our jobs.
 
 Nothing here talks to AWS (and nothing imports boto3): the functions build CreateJob requests, split the storage
 classes into the jobs AWS requires, derive the idempotency token and the marker that lets a later run find the job
-again, validate the options, and summarise what DescribeJob returns. Sources, cited where they are used:
+again, and match what ListJobs returns with the planned jobs. The options are checked in batch_job_checks, and
+what DescribeJob returns is read in batch_job_status. Sources, cited where they are used:
 
 * S3 User Guide, "Restore objects with Batch Operations" (batch-ops-initiate-restore-object);
-* S3 User Guide, "Tracking job status and completion reports" (batch-ops-job-status) and "Examples: S3 Batch
-  Operations completion reports" (batch-ops-examples-reports);
+* S3 User Guide, "Tracking job status and completion reports" (batch-ops-job-status);
 * S3 User Guide, "Creating an S3 Batch Operations job" (batch-ops-create-job);
-* S3 API Reference, CreateJob, ListJobs, DescribeJob, UpdateJobStatus, S3InitiateRestoreObjectOperation,
-  S3JobManifestGenerator, JobManifestGeneratorFilter, JobManifestSpec, JobReport (the s3control service model
-  shipped in botocore, 2018-08-20, gives the shapes, enums and length limits used below).
+* S3 API Reference, CreateJob, ListJobs, UpdateJobStatus, S3InitiateRestoreObjectOperation, S3JobManifestGenerator,
+  JobManifestGeneratorFilter, JobManifestSpec, JobReport (the s3control service model shipped in botocore,
+  2018-08-20, gives the shapes, enums and length limits used below).
 """
 
 from __future__ import annotations
@@ -23,6 +23,9 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from typing import Any
+
+from ansible_collections.s3async.restore.plugins.module_utils import aws_names
 
 KIND_GLACIER = "glacier"
 KIND_INTELLIGENT_TIERING = "intelligent_tiering"
@@ -66,27 +69,13 @@ PRIORITY_MAX = 2147483647  # JobPriority
 TAG_KEY_MAX = 128
 TAG_VALUE_MAX = 256
 
-ACCOUNT_ID_RE = re.compile(r"^\d{12}$")
-# IAMRoleArn pattern from the model: arn:[^:]+:iam::\d{12}:role/.*
-ROLE_ARN_RE = re.compile(r"^arn:([^:]+):iam::(\d{12}):role/.+$")
+# IAMRoleArn pattern from the model: arn:[^:]+:iam::\d{12}:role/.*, the account being aws_names' account ID.
+ROLE_ARN_RE = re.compile(rf"^arn:([^:]+):iam::({aws_names.ACCOUNT_ID}):role/.+$")
 MARKER_RE = re.compile(r"\[s3async-restore ([0-9a-f]{12})\.([0-9a-f]{12})\]")
 TOKEN_PREFIX = "s3async-"
 
 
-def tier_problem(tier):
-    """A user-facing message when ``tier`` cannot be used by a Batch Operations restore job, else None."""
-    if tier == "Expedited":
-        return (
-            "tier=Expedited is not available in S3 Batch Operations, which supports only the Standard and Bulk "
-            "retrieval tiers; use tier=Standard or tier=Bulk, or s3async.restore.s3_object_restore for an Expedited "
-            "restore of a few objects"
-        )
-    if tier not in TIERS:
-        return f"tier must be one of {', '.join(TIERS)}, got {tier!r}"
-    return None
-
-
-def split_kinds(storage_classes):
+def split_kinds(storage_classes: list[str] | None) -> list[tuple[str, list[str]]]:
     """The jobs to create: ``[(kind, classes)]``, one per kind that has a class in ``storage_classes``.
 
     GLACIER and DEEP_ARCHIVE share one job (both take ExpirationInDays); INTELLIGENT_TIERING gets its own (it must
@@ -97,7 +86,7 @@ def split_kinds(storage_classes):
     return [(kind, [cls for cls in classes if cls in wanted]) for kind, classes in KIND_CLASSES if wanted & set(classes)]
 
 
-def restore_operation(kind, tier, days):
+def restore_operation(kind: str, tier: str, days: int) -> dict:
     """CreateJob's Operation for one kind of job."""
     operation = {"GlacierJobTier": JOB_TIERS[tier]}
     if kind == KIND_GLACIER:
@@ -109,28 +98,22 @@ def restore_operation(kind, tier, days):
     return {OPERATION_NAME: operation}
 
 
-def partition_of(role_arn):
+def partition_of(role_arn: str | None) -> str:
     """The ARN partition (aws, aws-cn, aws-us-gov, ...) of an IAM role ARN: bucket ARNs must use the same one."""
     match = ROLE_ARN_RE.match(role_arn or "")
     return match.group(1) if match else "aws"
 
 
-def bucket_arn(partition, bucket):
-    return f"arn:{partition}:s3:::{bucket}"
-
-
-def s3_uri(bucket, key=""):
-    return f"s3://{bucket}/{key}"
-
-
-def normalize_etag(etag):
+def normalize_etag(etag: str | None) -> str | None:
     """An ETag as CreateJob's Manifest.Location wants it: without the quotes HeadObject returns around it."""
     if etag is None:
         return None
     return etag.strip().strip('"') or None
 
 
-def parse_manifest(manifest, default_bucket):
+# -- an existing manifest -------------------------------------------------------------------------------------
+
+def parse_manifest(manifest: dict | None, default_bucket: str) -> tuple[dict, list[str]]:
     """Normalise the ``manifest`` option; returns ``(manifest, problems)``.
 
     ``manifest`` names an existing manifest object: ``bucket`` (default: the bucket restored from), ``key``,
@@ -154,42 +137,58 @@ def parse_manifest(manifest, default_bucket):
         problems.append("manifest.key must name the manifest object")
     if fmt not in MANIFEST_FORMATS:
         problems.append(f"manifest.format must be one of {', '.join(MANIFEST_FORMATS)}, got {fmt!r}")
-    fields = manifest.get("fields")
     if fmt == "csv":
-        fields = list(fields) if fields else ["Bucket", "Key"]
-        unknown = [field for field in fields if field not in MANIFEST_FIELDS]
-        if unknown:
-            problems.append(f"manifest.fields may only contain {', '.join(MANIFEST_FIELDS)}, got {', '.join(map(str, unknown))}")
-        for required in ("Bucket", "Key"):
-            if fields.count(required) != 1:
-                problems.append(f"manifest.fields must name the {required} column exactly once, got {fields}")
-        if fields.count("VersionId") > 1:
-            problems.append(f"manifest.fields may name the VersionId column at most once, got {fields}")
-        normalized["fields"] = fields
+        normalized["fields"], csv_problems = _csv_fields(manifest.get("fields"))
+        problems.extend(csv_problems)
     elif fmt == "inventory":
-        if fields:
-            problems.append("manifest.fields is only for format=csv: an S3 Inventory report describes its own columns")
-        # "You must specify the manifest.json file that is associated with the inventory report" (batch-ops-create-job).
-        if normalized["key"] and not normalized["key"].endswith("manifest.json"):
-            problems.append(
-                f"manifest.key {normalized['key']!r} must be the manifest.json of the S3 Inventory report "
-                "(not one of its CSV data files) when manifest.format=inventory"
-            )
+        problems.extend(_inventory_problems(normalized["key"], manifest.get("fields")))
     return normalized, problems
 
 
-def job_manifest(partition, manifest):
+def _csv_fields(fields: list[str] | None) -> tuple[list[str], list[str]]:
+    """The columns of a CSV manifest (default: Bucket, Key) and what is wrong with them (JobManifestSpec.Fields)."""
+    problems = []
+    fields = list(fields) if fields else ["Bucket", "Key"]
+    unknown = [field for field in fields if field not in MANIFEST_FIELDS]
+    if unknown:
+        problems.append(f"manifest.fields may only contain {', '.join(MANIFEST_FIELDS)}, got {', '.join(map(str, unknown))}")
+    for required in ("Bucket", "Key"):
+        if fields.count(required) != 1:
+            problems.append(f"manifest.fields must name the {required} column exactly once, got {fields}")
+    if fields.count("VersionId") > 1:
+        problems.append(f"manifest.fields may name the VersionId column at most once, got {fields}")
+    return fields, problems
+
+
+def _inventory_problems(key: str | None, fields: list[str] | None) -> list[str]:
+    """What is wrong with an S3 Inventory report given as the manifest."""
+    problems = []
+    if fields:
+        problems.append("manifest.fields is only for format=csv: an S3 Inventory report describes its own columns")
+    # "You must specify the manifest.json file that is associated with the inventory report" (batch-ops-create-job).
+    if key and not key.endswith("manifest.json"):
+        problems.append(
+            f"manifest.key {key!r} must be the manifest.json of the S3 Inventory report "
+            "(not one of its CSV data files) when manifest.format=inventory"
+        )
+    return problems
+
+
+# -- CreateJob ------------------------------------------------------------------------------------------------
+
+def job_manifest(partition: str, manifest: dict) -> dict:
     """CreateJob's Manifest for an existing manifest object (see parse_manifest)."""
     spec = {"Format": MANIFEST_FORMATS[manifest["format"]]}
     if manifest["format"] == "csv":
         spec["Fields"] = list(manifest["fields"])
-    location = {"ObjectArn": f"arn:{partition}:s3:::{manifest['bucket']}/{manifest['key']}", "ETag": manifest["etag"]}
+    location = {"ObjectArn": f"{aws_names.bucket_arn(partition, manifest['bucket'])}/{manifest['key']}", "ETag": manifest["etag"]}
     if manifest["version_id"]:
         location["ObjectVersionId"] = manifest["version_id"]
     return {"Spec": spec, "Location": location}
 
 
-def manifest_generator(partition, bucket, prefix, classes, output=None):
+def manifest_generator(partition: str, bucket: str, prefix: str | None, classes: list[str],
+                       output: tuple[str, str | None] | None = None) -> dict:
     """CreateJob's ManifestGenerator: the job lists the bucket itself, keeping objects under ``prefix`` in ``classes``.
 
     JobManifestGeneratorFilter can express the key prefix (KeyNameConstraint.MatchAnyPrefix) and the storage class
@@ -200,23 +199,23 @@ def manifest_generator(partition, bucket, prefix, classes, output=None):
     filters = {"MatchAnyStorageClass": list(classes)}
     if prefix:
         filters["KeyNameConstraint"] = {"MatchAnyPrefix": [prefix]}
-    generator = {"SourceBucket": bucket_arn(partition, bucket), "EnableManifestOutput": output is not None, "Filter": filters}
+    generator = {"SourceBucket": aws_names.bucket_arn(partition, bucket), "EnableManifestOutput": output is not None, "Filter": filters}
     if output is not None:
         out_bucket, out_prefix = output
-        location = {"Bucket": bucket_arn(partition, out_bucket), "ManifestFormat": GENERATED_MANIFEST_FORMAT}
+        location = {"Bucket": aws_names.bucket_arn(partition, out_bucket), "ManifestFormat": GENERATED_MANIFEST_FORMAT}
         if out_prefix:
             location["ManifestPrefix"] = out_prefix
         generator["ManifestOutputLocation"] = location
     return {"S3JobManifestGenerator": generator}
 
 
-def job_report(partition, report_bucket, report_prefix, report_scope):
+def job_report(partition: str, report_bucket: str | None, report_prefix: str | None, report_scope: str) -> dict:
     """CreateJob's Report: a CSV completion report in ``report_bucket``, or none."""
     if not report_bucket:
         return {"Enabled": False}
     report = {
         "Enabled": True,
-        "Bucket": bucket_arn(partition, report_bucket),
+        "Bucket": aws_names.bucket_arn(partition, report_bucket),
         "Format": REPORT_FORMAT,
         "ReportScope": REPORT_SCOPES[report_scope],
     }
@@ -225,20 +224,23 @@ def job_report(partition, report_bucket, report_prefix, report_scope):
     return report
 
 
-def tag_set(tags):
+def tag_set(tags: dict | None) -> list[dict]:
     """CreateJob's Tags from a dict, sorted by key so that the request is the same every time."""
     return [{"Key": str(key), "Value": "" if value is None else str(value)} for key, value in sorted((tags or {}).items())]
 
 
-def canonical(value):
+# -- identity: the token and the marker -----------------------------------------------------------------------
+
+def canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
 
 
-def digest(value, length=12):
+def digest(value: Any, length: int = 12) -> str:
     return hashlib.sha256(canonical(value).encode("utf-8")).hexdigest()[:length]
 
 
-def job_scope(account_id, bucket, kind, classes, prefix=None, manifest=None):
+def job_scope(account_id: str, bucket: str, kind: str, classes: list[str], prefix: str | None = None,
+              manifest: dict | None = None) -> dict:
     """What a job restores, whatever the tier and days: one running job per scope at a time.
 
     The manifest's ETag is left out on purpose: a new manifest written at the same key is the same scope (its job
@@ -251,7 +253,8 @@ def job_scope(account_id, bucket, kind, classes, prefix=None, manifest=None):
     return {"v": 1, "account": account_id, "bucket": bucket, "kind": kind, "classes": list(classes), "source": source}
 
 
-def job_identity(scope, tier, days, manifest_etag=None, idempotency_key=""):
+def job_identity(scope: dict, tier: str, days: int | None, manifest_etag: str | None = None,
+                 idempotency_key: str | None = "") -> dict:
     """Everything that makes two runs ask for the same job: the scope, the tier, the days (GLACIER kind only), the
     manifest's content (its ETag) and the user's idempotency_key. Priority, description, tags, the report and the
     role are left out: changing them does not make the restores different, so it must not start a second job."""
@@ -264,7 +267,7 @@ def job_identity(scope, tier, days, manifest_etag=None, idempotency_key=""):
     }
 
 
-def marker(scope, identity):
+def marker(scope: dict, identity: dict) -> str:
     """The tag put in the job's Description, which ListJobs returns: ``[s3async-restore <scope>.<identity>]``.
 
     The Description is used rather than job tags because creating a job with tags needs the extra permission
@@ -273,13 +276,13 @@ def marker(scope, identity):
     return f"[s3async-restore {digest(scope)}.{digest(identity)}]"
 
 
-def parse_marker(description):
+def parse_marker(description: str | None) -> tuple[str, str] | None:
     """``(scope_id, identity_id)`` from a job description carrying our marker, or None."""
     match = MARKER_RE.search(description or "")
     return (match.group(1), match.group(2)) if match else None
 
 
-def client_request_token(identity, attempt=0):
+def client_request_token(identity: dict, attempt: int = 0) -> str:
     """CreateJob's ClientRequestToken: the same parameters (and attempt) give the same token, every time.
 
     ``attempt`` counts the earlier jobs for the same identity that failed or were cancelled, so that a run after a
@@ -288,19 +291,20 @@ def client_request_token(identity, attempt=0):
     return TOKEN_PREFIX + hashlib.sha256(f"{canonical(identity)}#{attempt}".encode("utf-8")).hexdigest()[: TOKEN_MAX - len(TOKEN_PREFIX)]
 
 
-def default_description(bucket, kind, classes, tier, days, prefix=None, manifest=None):
+def default_description(bucket: str, kind: str, classes: list[str], tier: str, days: int, prefix: str | None = None,
+                        manifest: dict | None = None) -> str:
     what = "/".join(classes)
     if manifest is not None:
-        source = f"objects listed in {s3_uri(manifest['bucket'], manifest['key'])}"
+        source = f"objects listed in {aws_names.s3_uri(manifest['bucket'], manifest['key'])}"
     else:
-        source = f"{s3_uri(bucket, prefix or '')}*"
+        source = f"{aws_names.s3_uri(bucket, prefix or '')}*"
     text = f"Restore {what} {source}, tier {tier}"
     if kind == KIND_GLACIER:
         text += f", {days} days"
     return text
 
 
-def job_description(text, tag):
+def job_description(text: str | None, tag: str) -> str:
     """``text`` followed by the marker, cut so that the whole fits Description's 256 characters."""
     room = DESCRIPTION_MAX - len(tag) - 1
     text = " ".join((text or "").split())
@@ -309,7 +313,9 @@ def job_description(text, tag):
     return f"{text} {tag}" if text else tag
 
 
-def create_job_request(plan, params, account_id, attempt=0):
+# -- plans and requests ---------------------------------------------------------------------------------------
+
+def create_job_request(plan: dict, params: dict, account_id: str, attempt: int = 0) -> dict:
     """The full CreateJob request for one planned job (see plan_jobs)."""
     partition = partition_of(params["role_arn"])
     request = {
@@ -332,7 +338,7 @@ def create_job_request(plan, params, account_id, attempt=0):
     return request
 
 
-def plan_jobs(params, account_id, manifest=None):
+def plan_jobs(params: dict, account_id: str, manifest: dict | None = None) -> list[dict]:
     """One plan per kind of job: its kind and classes, scope, identity, marker and description.
 
     ``manifest`` is the normalised manifest (parse_manifest, with its ETag when known) or None for the generator.
@@ -361,7 +367,9 @@ def plan_jobs(params, account_id, manifest=None):
     return plans
 
 
-def ours(jobs):
+# -- matching what ListJobs returns ---------------------------------------------------------------------------
+
+def ours(jobs: list[dict]) -> list[dict]:
     """The ListJobs entries that are restore jobs carrying our marker, each with its parsed ``marker``."""
     found = []
     for job in jobs:
@@ -373,12 +381,12 @@ def ours(jobs):
     return found
 
 
-def _newest_first(jobs):
+def _newest_first(jobs: list[dict]) -> list[dict]:
     # CreationTime is a datetime from botocore; missing ones sort last. The job ID breaks ties deterministically.
     return sorted(jobs, key=lambda job: (job.get("CreationTime") is not None, str(job.get("CreationTime") or ""), job.get("JobId", "")), reverse=True)
 
 
-def match_jobs(jobs, plan):
+def match_jobs(jobs: list[dict], plan: dict) -> dict:
     """What ListJobs says about a planned job: ``{"found", "attempt", "conflicts"}``.
 
     ``found``: the newest job with the same identity that has not failed or been cancelled (it is reported, not
@@ -402,7 +410,7 @@ def match_jobs(jobs, plan):
     }
 
 
-def cancellable(jobs, plan):
+def cancellable(jobs: list[dict], plan: dict) -> list[dict]:
     """The jobs of the plan's scope (any tier, days or key) that UpdateJobStatus can still cancel, in ListJobs order."""
     return [
         job for job in ours(jobs)
@@ -410,179 +418,9 @@ def cancellable(jobs, plan):
     ]
 
 
-def is_terminal(status):
-    return status in TERMINAL_STATUSES
-
-
-def needs_confirmation(descriptor, confirmation_required):
-    """True when a found job waits for confirmation and the task no longer asks for it: the run confirms it."""
-    return descriptor.get("Status") == "Suspended" and bool(descriptor.get("ConfirmationRequired")) and not confirmation_required
-
-
-def progress(summary):
-    """Counts from a JobProgressSummary (DescribeJob or ListJobs), or None when there is none yet."""
-    if not summary:
-        return None
-    total = summary.get("TotalNumberOfTasks") or 0
-    succeeded = summary.get("NumberOfTasksSucceeded") or 0
-    failed = summary.get("NumberOfTasksFailed") or 0
-    done = succeeded + failed
-    return {
-        "total": total,
-        "succeeded": succeeded,
-        "failed": failed,
-        "pending": max(total - done, 0),
-        "percent_done": round(100.0 * done / total, 2) if total else 0.0,
-        "elapsed_seconds": (summary.get("Timers") or {}).get("ElapsedTimeInActiveSeconds"),
-    }
-
-
-def report_location(job_id, report):
-    """Where the completion report of a job is: ``{enabled, bucket, prefix, scope, location, manifest}``.
-
-    Batch Operations writes it under ``<prefix>/job-<job id>/``: a ``manifest.json`` there lists the result CSV
-    files under ``results/`` (batch-ops-examples-reports). S3 writes it only once at least one task ran. Without a
-    job ID yet (check mode), ``location`` and ``manifest`` are None.
-    """
-    report = report or {}
-    if not report.get("Enabled"):
-        return {"enabled": False, "bucket": None, "prefix": None, "scope": None, "location": None, "manifest": None}
-    bucket = (report.get("Bucket") or "").split(":::", 1)[-1]
-    scopes = {value: name for name, value in REPORT_SCOPES.items()}
-    result = {
-        "enabled": True,
-        "bucket": bucket,
-        "prefix": report.get("Prefix"),
-        "scope": scopes.get(report.get("ReportScope"), report.get("ReportScope")),
-        "location": None,
-        "manifest": None,
-    }
-    if job_id:
-        prefix = (report.get("Prefix") or "").strip("/")
-        directory = f"{prefix}/job-{job_id}/" if prefix else f"job-{job_id}/"
-        result["location"] = s3_uri(bucket, directory)
-        result["manifest"] = s3_uri(bucket, directory + "manifest.json")
-    return result
-
-
-def _iso(value):
-    if value is None:
-        return None
-    return value.isoformat() if hasattr(value, "isoformat") else str(value)
-
-
-def summarize_job(descriptor):
-    """The parts of a DescribeJob JobDescriptor that a task returns."""
-    job_id = descriptor.get("JobId")
-    return {
-        "job_id": job_id,
-        "job_arn": descriptor.get("JobArn"),
-        "status": descriptor.get("Status"),
-        "status_update_reason": descriptor.get("StatusUpdateReason"),
-        "suspended_cause": descriptor.get("SuspendedCause"),
-        "priority": descriptor.get("Priority"),
-        "confirmation_required": descriptor.get("ConfirmationRequired"),
-        "description": descriptor.get("Description"),
-        "created": _iso(descriptor.get("CreationTime")),
-        "terminated": _iso(descriptor.get("TerminationDate")),
-        "progress": progress(descriptor.get("ProgressSummary")),
-        "report": report_location(job_id, descriptor.get("Report")),
-        "failure_reasons": [
-            {"code": failure.get("FailureCode"), "reason": failure.get("FailureReason")}
-            for failure in descriptor.get("FailureReasons") or []
-        ],
-    }
-
-
-def job_problem(job, max_failed_tasks=0):
-    """Why a finished job counts as a failure for state=completed, in words, or None."""
-    where = f"job {job['job_id']} ({job['kind']})"
-    reasons = "; ".join(
-        f"{failure['code']}: {failure['reason']}" if failure.get("code") else str(failure.get("reason"))
-        for failure in job.get("failure_reasons") or []
-    )
-    counts = job.get("progress") or {}
-    report = job.get("report") or {}
-    see = f" The completion report is under {report['location']}." if report.get("location") else " No completion report was asked for (report_bucket)."
-    if job["status"] == "Failed":
-        text = f"{where} failed"
-        if reasons:
-            text += f" ({reasons})"
-        # "When a job has run at least 1,000 tasks [...] if the failure rate [...] exceeds 50 percent, the job fails"
-        # (batch-ops-job-status, "Tracking job failure").
-        if counts.get("total"):
-            text += f" after {counts['succeeded']} of {counts['total']} restore requests succeeded and {counts['failed']} failed"
-        return text + "." + see
-    if job["status"] == "Cancelled":
-        return f"{where} was cancelled ({job.get('status_update_reason') or 'no reason given'})." + see
-    failed = counts.get("failed") or 0
-    if failed > max_failed_tasks:
-        return (
-            f"{where} completed, but {failed} of {counts.get('total')} restore requests failed (max_failed_tasks is "
-            f"{max_failed_tasks})." + see
-        )
-    return None
-
-
-def validate(params):
-    """Problems with the arguments that need no AWS call, as a list of messages."""
-    problems = []
-    state = params["state"]
-    tier_msg = tier_problem(params["tier"])
-    if tier_msg:
-        problems.append(tier_msg)
-    if not params["bucket"] or "/" in params["bucket"]:
-        problems.append(f"bucket must be a bucket name, got {params['bucket']!r}")
-    classes = params["storage_classes"] or []
-    if not classes:
-        problems.append("storage_classes must name at least one of " + ", ".join(STORAGE_CLASSES))
-    unknown = [cls for cls in classes if cls not in STORAGE_CLASSES]
-    if unknown:
-        problems.append(f"storage_classes may only contain {', '.join(STORAGE_CLASSES)}, got {', '.join(map(str, unknown))}")
-    kinds = split_kinds(classes)
-    if any(kind == KIND_GLACIER for kind, _classes in kinds) and (params["days"] is None or params["days"] < 1):
-        problems.append(f"days must be 1 or more (how long the restored GLACIER/DEEP_ARCHIVE copies stay readable), got {params['days']!r}")
-    if params.get("prefix") is not None and len(params["prefix"]) > PREFIX_MAX:
-        problems.append(f"prefix may be at most {PREFIX_MAX} characters (the manifest generator's limit)")
-    if params.get("manifest") is not None:
-        if len(kinds) > 1:
-            problems.append(
-                "with manifest, storage_classes must name one kind of object: [GLACIER, DEEP_ARCHIVE] or "
-                "[INTELLIGENT_TIERING]. A job cannot restore both (ExpirationInDays is required for the first and "
-                "refused for the second), and a manifest does not say which objects are which: split it into one "
-                "manifest per kind"
-            )
-        problems.extend(parse_manifest(params["manifest"], params["bucket"])[1])
-        if params.get("save_manifest"):
-            problems.append("save_manifest keeps the list the manifest generator makes; it does not apply with manifest")
-    if params.get("account_id") is not None and not ACCOUNT_ID_RE.match(params["account_id"]):
-        problems.append(f"account_id must be a 12-digit AWS account ID, got {params['account_id']!r}")
-    if state != "absent":
-        if params.get("role_arn") and not ROLE_ARN_RE.match(params["role_arn"]):
-            problems.append(f"role_arn must be an IAM role ARN (arn:aws:iam::<account>:role/<name>), got {params['role_arn']!r}")
-        if params["priority"] is None or not 0 <= params["priority"] <= PRIORITY_MAX:
-            problems.append(f"priority must be between 0 and {PRIORITY_MAX}, got {params['priority']!r}")
-        if not params.get("report_bucket"):
-            if params.get("report_prefix"):
-                problems.append("report_prefix needs report_bucket")
-            if params.get("save_manifest"):
-                problems.append("save_manifest writes the generated manifest next to the report: it needs report_bucket")
-        elif "/" in params["report_bucket"]:
-            problems.append(f"report_bucket must be a bucket name, got {params['report_bucket']!r}")
-        if params.get("report_prefix") and len(params["report_prefix"]) > REPORT_PREFIX_MAX:
-            problems.append(f"report_prefix may be at most {REPORT_PREFIX_MAX} characters")
-        for key, value in (params.get("tags") or {}).items():
-            if not 1 <= len(str(key)) <= TAG_KEY_MAX:
-                problems.append(f"tag keys must be 1 to {TAG_KEY_MAX} characters, got {key!r}")
-            if value is not None and len(str(value)) > TAG_VALUE_MAX:
-                problems.append(f"tag values must be at most {TAG_VALUE_MAX} characters (tag {key!r})")
-    if state == "completed" and params.get("confirmation_required"):
-        problems.append(
-            "state=completed cannot wait for a job created with confirmation_required=true: it stays Suspended until "
-            "confirmed. Run state=present with confirmation_required=true first, then again with "
-            "confirmation_required=false to confirm it"
-        )
-    for name, least in (("wait_timeout", 0), ("wait_delay", 1), ("max_failed_tasks", 0)):
-        if params.get(name) is not None and params[name] < least:
-            problems.append(f"{name} must be {least} or more, got {params[name]}")
-    return problems
+def ending(jobs: list[dict], plan: dict) -> list[dict]:
+    """The jobs of the plan's scope that are already ending (Completing, Cancelling, Failing), in ListJobs order."""
+    return [
+        job for job in ours(jobs)
+        if job["marker"][0] == plan["scope_id"] and job.get("Status") in ENDING_STATUSES
+    ]

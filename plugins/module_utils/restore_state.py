@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime
 import re
 from email.utils import parsedate_to_datetime
+from urllib.parse import urlparse
 
 STATUS_NOT_ARCHIVED = "not_archived"
 STATUS_ARCHIVED = "archived"
@@ -85,31 +86,38 @@ def classify(storage_class, archive_status, restore_header, now=None):
     """
     storage_class = storage_class or "STANDARD"
     ongoing, expiry = parse_restore_header(restore_header)
-
     if storage_class in GLACIER_CLASSES:
-        # GLACIER and DEEP_ARCHIVE keep their storage class after a restore: only x-amz-restore tells the state.
-        if ongoing is None:
-            return STATUS_ARCHIVED, None
-        if ongoing:
-            return STATUS_IN_PROGRESS, None
-        if expiry is not None and now is not None and expiry <= now:
-            return STATUS_ARCHIVED, None
-        return STATUS_RESTORED, expiry
-
+        return _glacier_state(ongoing, expiry, now)
     if storage_class == INTELLIGENT_TIERING:
-        # A restored Intelligent-Tiering object moves back to the Frequent Access tier and has no expiry to rely on
-        # (restoring-objects, "Restoring objects from the S3 Intelligent-Tiering Archive Access tiers").
-        if archive_status in INT_ARCHIVE_TIERS:
-            if ongoing is None:
-                return STATUS_ARCHIVED, None
-            return (STATUS_IN_PROGRESS if ongoing else STATUS_RESTORED), None
-        if ongoing is True:
-            return STATUS_IN_PROGRESS, None
-        if ongoing is False:
-            return STATUS_RESTORED, None
-        return STATUS_NOT_ARCHIVED, None
-
+        return _intelligent_tiering_state(archive_status, ongoing)
     # STANDARD, STANDARD_IA, ONEZONE_IA, GLACIER_IR, REDUCED_REDUNDANCY, EXPRESS_ONEZONE, ...: readable now.
+    return STATUS_NOT_ARCHIVED, None
+
+
+def _glacier_state(ongoing, expiry, now):
+    """GLACIER and DEEP_ARCHIVE keep their storage class after a restore: only the restore state tells.
+
+    ``ongoing`` None: never restored (or the copy expired and S3 removed the header); True: a restore runs;
+    False: the temporary copy exists until ``expiry``.
+    """
+    if ongoing is None:
+        return STATUS_ARCHIVED, None
+    if ongoing:
+        return STATUS_IN_PROGRESS, None
+    if expiry is not None and now is not None and expiry <= now:
+        return STATUS_ARCHIVED, None
+    return STATUS_RESTORED, expiry
+
+
+def _intelligent_tiering_state(archive_status, ongoing):
+    """A restored Intelligent-Tiering object moves back to the Frequent Access tier and has no expiry to rely on
+    (restoring-objects, "Restoring objects from the S3 Intelligent-Tiering Archive Access tiers")."""
+    if archive_status in INT_ARCHIVE_TIERS and ongoing is None:
+        return STATUS_ARCHIVED, None
+    if ongoing is True:
+        return STATUS_IN_PROGRESS, None
+    if ongoing is False:
+        return STATUS_RESTORED, None
     return STATUS_NOT_ARCHIVED, None
 
 
@@ -204,16 +212,6 @@ def parse_expiry(text):
     return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
-# Polling for a restore or a job: the delay doubles after every check, up to 15 minutes (or the user's first
-# delay, if larger). Restores take hours, so checking more often costs requests and tells nothing sooner.
-MAX_WAIT_DELAY = 900
-
-
-def next_wait_delay(delay, first_delay):
-    """The delay before the next check, after waiting `delay` seconds, for a wait that started at `first_delay`."""
-    return min(delay * 2, max(MAX_WAIT_DELAY, first_delay))
-
-
 def format_expiry(expiry):
     """ISO 8601 (UTC) for results, or None."""
     if expiry is None:
@@ -239,15 +237,30 @@ def classify_listing_entry(entry, trust_restore_status, now=None):
         return None
     restore_status = entry.get("RestoreStatus")
     if not restore_status:
-        return STATUS_ARCHIVED, None
+        return _glacier_state(None, None, now)
     if restore_status.get("IsRestoreInProgress"):
-        return STATUS_IN_PROGRESS, None
+        return _glacier_state(True, None, now)
     expiry = restore_status.get("RestoreExpiryDate")
     if expiry is not None and expiry.tzinfo is None:
         expiry = expiry.replace(tzinfo=datetime.timezone.utc)
-    if expiry is not None and now is not None and expiry <= now:
-        return STATUS_ARCHIVED, None
-    return STATUS_RESTORED, expiry
+    return _glacier_state(False, expiry, now)
+
+
+# Hosts of AWS's own S3 endpoints, whose listings report RestoreStatus.
+AWS_HOST_SUFFIXES = (".amazonaws.com", ".amazonaws.com.cn", ".api.aws")
+
+
+def listing_trusted(status_source, endpoint_url):
+    """Whether a listing's RestoreStatus (or its absence) can be believed: option status_source.
+
+    ``auto`` trusts it on AWS's own endpoints only. Elsewhere (S3-compatible stores, emulators) a missing
+    RestoreStatus may mean "not reported" rather than "never restored", and believing it would re-send a restore
+    to a restored object, resetting (and possibly shortening) its expiry.
+    """
+    if status_source != "auto":
+        return status_source == "listing"
+    host = urlparse(endpoint_url or "").hostname or ""
+    return host.endswith(AWS_HOST_SUFFIXES)
 
 
 def _counts():
@@ -279,6 +292,14 @@ def count(summary, obj):
     summary["bytes_by_status"][obj["status"]] += size
     if obj.get("error"):
         summary["failed"] += 1
+    return summary
+
+
+def report_summary(summary):
+    """The summary as the read-only report shows it: without the restore request counts."""
+    for counts in [summary] + list(summary["by_storage_class"].values()):
+        for restore_count in (ACTION_RESTORE, "restore_requested_bytes"):
+            counts.pop(restore_count)
     return summary
 
 

@@ -3,144 +3,36 @@
 # Copyright: Contributors to the s3async.restore project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Small wrappers around the S3 calls the modules make, with retries, and the messages for their errors.
+"""The S3 calls of the collection, with the caller's ownership and payment choices bound once, and their errors
+translated where the call is made into messages that say what to do.
 
-Every wrapper sends ExpectedBucketOwner (and RequestPayer where the operation takes it) when the user gave them,
+Every call sends ExpectedBucketOwner (and RequestPayer where the operation takes it) when the user gave them,
 so that a bucket owned by someone else is never read or changed by mistake.
 """
 
 from __future__ import annotations
+
+from typing import Any
+from typing import Iterator
 
 try:
     import botocore
 except ImportError:
     pass  # Handled by AnsibleAWSModule
 
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-
-# botocore's "standard" retry mode retries throttling (503 SlowDown included), 5xx answers and broken
-# connections with jittered exponential backoff, which is what S3 asks of clients (S3 User Guide, "Best practices
-# design patterns: optimizing Amazon S3 performance"). On top of it, AWSRetry retries what botocore does not:
-# 409 OperationAborted, "a conflicting conditional operation is currently in progress" on bucket configuration.
-BOTOCORE_RETRIES = {"mode": "standard", "max_attempts": 8}
-RETRY_ERROR_CODES = ["OperationAborted"]
-ACCESS_DENIED_CODES = ("AccessDenied", "403", "AllAccessDisabled")
-
-
-class _ConflictRetry(AWSRetry):
-    """AWSRetry for the codes given only: botocore already retries throttling and 5xx answers."""
-
-    @staticmethod
-    def found(response_code, catch_extra_error_codes=None):
-        return response_code in (catch_extra_error_codes or [])
-
-
-def s3_client(module, module_name, concurrency=1):
-    """An S3 client for `concurrency` threads at once, retrying as above (AWSRetry when given aws_retry=True),
-    naming `module_name` (s3_object_restore, ...) in its User-Agent."""
-    # A copy: botocore rewrites the retries mapping it is given.
-    # The module's name in the User-Agent lets CloudTrail (and our least-privilege test) tell its calls apart.
-    config = botocore.config.Config(
-        retries=dict(BOTOCORE_RETRIES),
-        max_pool_connections=max(10, concurrency),
-        user_agent_extra=f"s3async.restore/{module_name}",
-    )
-    return module.client(
-        "s3",
-        retry_decorator=_ConflictRetry.jittered_backoff(retries=4, catch_extra_error_codes=RETRY_ERROR_CODES),
-        config=config,
-    )
-
-
-def error_code(error):
-    """The S3 error code of a botocore ClientError (HEAD errors carry only the HTTP status, as a string)."""
-    return error.response.get("Error", {}).get("Code", "")
-
-
-def http_status(response_or_error):
-    response = getattr(response_or_error, "response", response_or_error)
-    return response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-
-
-class S3Bucket:
-    """The bucket a module works on, with the caller's ownership and payment choices applied to every call."""
-
-    def __init__(self, client, name, expected_owner=None, request_payer=False):
-        self.client = client
-        self.name = name
-        self.expected_owner = expected_owner
-        self.request_payer = request_payer
-
-    def _bucket_args(self):
-        args = {"Bucket": self.name}
-        if self.expected_owner:
-            args["ExpectedBucketOwner"] = self.expected_owner
-        return args
-
-    def _object_args(self, key, version_id=None):
-        args = self._bucket_args()
-        args["Key"] = key
-        if version_id:
-            args["VersionId"] = version_id
-        if self.request_payer:
-            # Required on Requester Pays buckets; the requester is billed for the request and the retrieval.
-            args["RequestPayer"] = "requester"
-        return args
-
-    def head_object(self, key, version_id=None):
-        return self.client.head_object(aws_retry=True, **self._object_args(key, version_id))
-
-    def restore_object(self, key, restore_request, version_id=None):
-        """Send RestoreObject; the response's HTTP status says 202 (started) or 200 (copy existed, expiry reset)."""
-        return self.client.restore_object(
-            aws_retry=True, RestoreRequest=restore_request, **self._object_args(key, version_id)
-        )
-
-    def list_object_pages(self, prefix, with_restore_status=False):
-        """ListObjectsV2 under `prefix`, one page (up to 1,000 entries) at a time.
-
-        With `with_restore_status`, asks for OptionalObjectAttributes=['RestoreStatus'] so that AWS reports
-        each GLACIER / DEEP_ARCHIVE object's restore state in the listing (ListObjectsV2).
-        """
-        args = self._bucket_args()
-        args["Prefix"] = prefix
-        if self.request_payer:
-            args["RequestPayer"] = "requester"
-        if with_restore_status:
-            args["OptionalObjectAttributes"] = ["RestoreStatus"]
-        for page in self.client.get_paginator("list_objects_v2").paginate(**args):
-            yield page.get("Contents", [])
-
-    def region(self):
-        """The bucket's region from HeadBucket (BucketRegion, x-amz-bucket-region), or None when S3 will not say."""
-        try:
-            response = self.client.head_bucket(aws_retry=True, **self._bucket_args())
-        except botocore.exceptions.ClientError as error:
-            # A 301/403 answer still carries the region header when S3 knows it.
-            headers = error.response.get("ResponseMetadata", {}).get("HTTPHeaders", {})
-            return headers.get("x-amz-bucket-region")
-        return response.get("BucketRegion") or response.get("ResponseMetadata", {}).get("HTTPHeaders", {}).get("x-amz-bucket-region")
-
-    def bucket_exists(self):
-        """HeadBucket: False on 404; raises on anything else it cannot answer (403 means it exists)."""
-        try:
-            self.client.head_bucket(aws_retry=True, **self._bucket_args())
-        except botocore.exceptions.ClientError as error:
-            if error_code(error) in ("404", "NoSuchBucket"):
-                return False
-            if error_code(error) in ("403", "AccessDenied"):
-                return True
-            raise
-        return True
-
-    def get_notification_configuration(self):
-        return self.client.get_bucket_notification_configuration(aws_retry=True, **self._bucket_args())
-
-    def put_notification_configuration(self, configuration):
-        return self.client.put_bucket_notification_configuration(
-            aws_retry=True, NotificationConfiguration=configuration, **self._bucket_args()
-        )
-
+from ansible_collections.s3async.restore.plugins.module_utils import notification
+from ansible_collections.s3async.restore.plugins.module_utils import notification_text
+from ansible_collections.s3async.restore.plugins.module_utils.aws_clients import aws_client
+from ansible_collections.s3async.restore.plugins.module_utils.aws_names import s3_uri
+from ansible_collections.s3async.restore.plugins.module_utils.failures import TaskFailure
+from ansible_collections.s3async.restore.plugins.module_utils.failures import access_denied_message
+from ansible_collections.s3async.restore.plugins.module_utils.failures import error_code
+from ansible_collections.s3async.restore.plugins.module_utils.failures import error_message
+from ansible_collections.s3async.restore.plugins.module_utils.failures import http_status
+from ansible_collections.s3async.restore.plugins.module_utils.failures import is_access_denied
+from ansible_collections.s3async.restore.plugins.module_utils.failures import is_not_found
+from ansible_collections.s3async.restore.plugins.module_utils.failures import response_header
+from ansible_collections.s3async.restore.plugins.module_utils.failures import retried
 
 # The IAM action each call needs, for access-denied messages (S3 User Guide, "Actions, resources, and condition
 # keys for Amazon S3"). HeadObject is authorised by s3:GetObject.
@@ -153,15 +45,216 @@ REQUIRED_PERMISSIONS = {
     "PutBucketNotificationConfiguration": "s3:PutBucketNotification",
 }
 
+# What a RestoreObject came to (RestoreObject, "Responses" and "Errors"):
+RESTORE_STARTED = "started"  # 202 Accepted: a restore started.
+RESTORE_RESET = "reset"  # 200 OK: a restored copy existed; S3 reset its expiry to now + Days.
+RESTORE_RUNNING = "running"  # 409 RestoreAlreadyInProgress: another request started one.
+# 409 after botocore retried the request: an earlier attempt of ours reached S3 and started the restore, and its
+# answer was lost (a 5xx or a dropped connection after S3 acted).
+RESTORE_RUNNING_AFTER_RETRY = "running_after_retry"
+RESTORE_ACTIVE_TIER = "active_tier"  # 403 ObjectAlreadyInActiveTierError: Intelligent-Tiering, readable again.
+RESTORE_NO_EXPEDITED_CAPACITY = "no_expedited_capacity"  # 503 GlacierExpeditedRetrievalNotAvailable.
+_RESTORE_ERROR_OUTCOMES = {
+    "RestoreAlreadyInProgress": RESTORE_RUNNING,
+    "ObjectAlreadyInActiveTierError": RESTORE_ACTIVE_TIER,
+    "GlacierExpeditedRetrievalNotAvailable": RESTORE_NO_EXPEDITED_CAPACITY,
+}
 
-def access_denied_message(operation, resource, expected_owner=None):
-    permission = REQUIRED_PERMISSIONS.get(operation, operation)
-    message = f"Access denied: {operation} on {resource} needs the IAM permission {permission}"
-    if operation.startswith("HeadObject"):
-        # S3 answers 403 rather than 404 for a missing key when the caller may not list the bucket.
-        message += " (and s3:ListBucket on the bucket, without which a missing key also reads as 403 Forbidden)"
-    if expected_owner:
-        message += f"; the bucket must also belong to expected_bucket_owner {expected_owner}"
-    if operation.startswith("HeadObject"):
-        message += "; HEAD answers carry no reason, so the credentials may also be wrong or expired"
-    return message + "."
+
+def s3_client(module: Any, module_name: str, concurrency: int = 1) -> Any:
+    """An S3 client for `concurrency` threads at once (aws_clients.aws_client)."""
+    return aws_client(module, "s3", module_name, concurrency)
+
+
+class S3Bucket:
+    """The bucket a module works on, with the caller's ownership and payment choices applied to every call."""
+
+    def __init__(self, client: Any, name: str, expected_owner: str | None = None, request_payer: bool = False) -> None:
+        self.client = client
+        self.name = name
+        self.expected_owner = expected_owner
+        self.request_payer = request_payer
+
+    def _bucket_args(self) -> dict:
+        args = {"Bucket": self.name}
+        if self.expected_owner:
+            args["ExpectedBucketOwner"] = self.expected_owner
+        return args
+
+    def _object_args(self, key: str, version_id: str | None = None) -> dict:
+        args = self._bucket_args()
+        args["Key"] = key
+        if version_id:
+            args["VersionId"] = version_id
+        if self.request_payer:
+            # Required on Requester Pays buckets; the requester is billed for the request and the retrieval.
+            args["RequestPayer"] = "requester"
+        return args
+
+    def denied(self, operation: str, resource: str) -> TaskFailure:
+        """The failure for an access-denied answer to `operation` on `resource`: the permission to grant."""
+        clauses = []
+        if operation.startswith("HeadObject"):
+            # S3 answers 403 rather than 404 for a missing key when the caller may not list the bucket.
+            clauses.append(" (and s3:ListBucket on the bucket, without which a missing key also reads as 403 Forbidden)")
+        if self.expected_owner:
+            clauses.append(f"; the bucket must also belong to expected_bucket_owner {self.expected_owner}")
+        if operation.startswith("HeadObject"):
+            clauses.append("; HEAD answers carry no reason, so the credentials may also be wrong or expired")
+        return TaskFailure(access_denied_message(operation, resource, REQUIRED_PERMISSIONS[operation], *clauses))
+
+    # -- objects ---------------------------------------------------------------------------------------------
+
+    def head_object(self, key: str, version_id: str | None = None) -> dict:
+        """HeadObject. Raises TaskFailure with a message naming what is wrong and how to fix it."""
+        try:
+            return self.client.head_object(aws_retry=True, **self._object_args(key, version_id))
+        except botocore.exceptions.ClientError as error:
+            failure = self._head_failure(error, key, version_id)
+            if failure is error:
+                raise
+            raise failure from error
+
+    def _head_failure(self, error: Exception, key: str, version_id: str | None) -> Exception:
+        """What a failed HeadObject means. HEAD answers carry no error code, only the status (HeadObject)."""
+        code = error_code(error)
+        where = s3_uri(self.name, key)
+        if is_not_found(error):
+            return self._missing(key, version_id)
+        if code in ("301", "PermanentRedirect"):
+            region = response_header(error, "x-amz-bucket-region")
+            return TaskFailure(f"Bucket {self.name!r} is in region {region or 'another region'}, not the one this task "
+                               f"uses: set region{'=' + region if region else ''}.")
+        if is_access_denied(error):
+            return self.denied("HeadObjectVersion" if version_id else "HeadObject", where)
+        if code == "400" and version_id:
+            return TaskFailure(f"S3 rejected version_id {version_id!r} for {where}: is it a valid version ID?")
+        if code == "400":
+            return TaskFailure(f"S3 answered 400 Bad Request to HeadObject on {where}, with no reason (HEAD answers "
+                               "carry none): most often expired or invalid credentials (session token).")
+        return error
+
+    def _missing(self, key: str, version_id: str | None) -> TaskFailure:
+        """A 404 to HeadObject: the bucket, or the key (or version) in it, is missing."""
+        if not self.bucket_exists():
+            return TaskFailure(f"Bucket {self.name!r} does not exist (or is not visible to these credentials).")
+        what = f"Version {version_id!r} of key {key!r}" if version_id else f"Key {key!r}"
+        hint = f" A key ending in '/' names a folder: to restore the objects in it, use prefix={key!r}." if key.endswith("/") else ""
+        return TaskFailure(f"{what} not found in bucket {self.name!r}.{hint}")
+
+    def restore_object(self, key: str, restore_request: dict, version_id: str | None = None) -> str:
+        """Send RestoreObject; returns what it came to (RESTORE_STARTED, RESTORE_RESET, RESTORE_RUNNING, ...).
+
+        Races with another restorer are outcomes, not errors (RestoreObject, "Errors"); access denied raises
+        TaskFailure, and any other error is raised as it came.
+        """
+        try:
+            response = self.client.restore_object(
+                aws_retry=True, RestoreRequest=restore_request, **self._object_args(key, version_id)
+            )
+        except botocore.exceptions.ClientError as error:
+            outcome = _RESTORE_ERROR_OUTCOMES.get(error_code(error))
+            if outcome == RESTORE_RUNNING and retried(error):
+                return RESTORE_RUNNING_AFTER_RETRY
+            if outcome is not None:
+                return outcome
+            if is_access_denied(error):
+                raise self.denied("RestoreObject", s3_uri(self.name, key)) from error
+            raise
+        return RESTORE_RESET if http_status(response) == 200 else RESTORE_STARTED
+
+    def list_object_pages(self, prefix: str, with_restore_status: bool = False) -> Iterator[list]:
+        """ListObjectsV2 under `prefix`, one page (up to 1,000 entries) at a time.
+
+        With `with_restore_status`, asks for OptionalObjectAttributes=['RestoreStatus'] so that AWS reports
+        each GLACIER / DEEP_ARCHIVE object's restore state in the listing (ListObjectsV2).
+        """
+        args = self._bucket_args()
+        args["Prefix"] = prefix
+        if self.request_payer:
+            args["RequestPayer"] = "requester"
+        if with_restore_status:
+            args["OptionalObjectAttributes"] = ["RestoreStatus"]
+        try:
+            for page in self.client.get_paginator("list_objects_v2").paginate(**args):
+                yield page.get("Contents", [])
+        except botocore.exceptions.ClientError as error:
+            if is_access_denied(error):
+                raise self.denied("ListObjectsV2", f"bucket {self.name}") from error
+            raise
+
+    def manifest_etag(self, key: str, version_id: str | None = None) -> str | None:
+        """The ETag (as HeadObject returns it) of a Batch Operations manifest object in this bucket."""
+        where = s3_uri(self.name, key)
+        try:
+            return self.client.head_object(aws_retry=True, **self._object_args(key, version_id)).get("ETag")
+        except botocore.exceptions.ClientError as error:
+            if is_access_denied(error):
+                operation = "HeadObjectVersion" if version_id else "HeadObject"
+                permission = f"{REQUIRED_PERMISSIONS[operation]} on the manifest object (or give manifest.etag)"
+                raise TaskFailure(access_denied_message(operation, where, permission)) from error
+            if is_not_found(error):
+                raise TaskFailure(f"The manifest object {where} does not exist.") from error
+            raise
+
+    # -- the bucket ------------------------------------------------------------------------------------------
+
+    def region(self) -> str | None:
+        """The bucket's region from HeadBucket (BucketRegion, x-amz-bucket-region), or None when S3 will not say."""
+        try:
+            response = self.client.head_bucket(aws_retry=True, **self._bucket_args())
+        except botocore.exceptions.ClientError as error:
+            # A 301/403 answer still carries the region header when S3 knows it.
+            return response_header(error, "x-amz-bucket-region")
+        return response.get("BucketRegion") or response_header(response, "x-amz-bucket-region")
+
+    def bucket_exists(self) -> bool:
+        """HeadBucket: False on 404; raises on anything else it cannot answer (403 means it exists)."""
+        try:
+            self.client.head_bucket(aws_retry=True, **self._bucket_args())
+        except botocore.exceptions.ClientError as error:
+            if error_code(error) in ("404", "NoSuchBucket"):
+                return False
+            if error_code(error) in ("403", "AccessDenied"):
+                return True
+            raise
+        return True
+
+    def get_notification_configuration(self) -> dict:
+        """The bucket's notification configuration as S3 returned it, without ResponseMetadata."""
+        try:
+            return notification.clean_configuration(self.client.get_bucket_notification_configuration(aws_retry=True, **self._bucket_args()))
+        except botocore.exceptions.ClientError as error:
+            if is_access_denied(error):
+                raise self.denied("GetBucketNotificationConfiguration", f"bucket {self.name}") from error
+            raise
+
+    def put_notification_configuration(self, configuration: dict, topic_arn: str | None = None) -> None:
+        """Write the whole notification configuration (it replaces what is there); `topic_arn` is the destination
+        this write adds, named in the message when S3 cannot validate it."""
+        try:
+            self.client.put_bucket_notification_configuration(
+                aws_retry=True, NotificationConfiguration=configuration, **self._bucket_args()
+            )
+        except botocore.exceptions.ClientError as error:
+            failure = self._put_notification_failure(error, topic_arn)
+            if failure is error:
+                raise
+            raise failure from error
+
+    def _put_notification_failure(self, error: Exception, topic_arn: str | None) -> Exception:
+        text = error_message(error)
+        if is_access_denied(error):
+            return self.denied("PutBucketNotificationConfiguration", f"bucket {self.name}")
+        # S3 sends a test message to each destination when the configuration is written (S3 User Guide,
+        # "Granting permissions to publish event notification messages to a destination").
+        if "Unable to validate the following destination configurations" in text and topic_arn:
+            account = self.expected_owner or topic_arn.split(":")[4]
+            return TaskFailure(notification_text.destination_validation_message(topic_arn, self.name, account))
+        if "ambiguously defined" in text:
+            return TaskFailure(
+                f"S3 refused the notification configuration of bucket {self.name} as overlapping ({text}). "
+                "Nothing was changed. Another configuration already sends the same restore events for the same "
+                "keys: narrow or remove it, or point sns_topic_arn at its destination."
+            )
+        return error

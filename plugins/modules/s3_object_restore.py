@@ -435,293 +435,36 @@ waited:
   sample: 3600.5
 """
 
-import datetime
-import time
-
-try:
-    import botocore
-except ImportError:
-    pass  # Handled by AnsibleAWSModule
-
-from ansible.module_utils.common.warnings import warn
-
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.s3async.restore.plugins.module_utils import notification as notify
-from ansible_collections.s3async.restore.plugins.module_utils import restore_runner as runner
-from ansible_collections.s3async.restore.plugins.module_utils import restore_state as rs
-from ansible_collections.s3async.restore.plugins.module_utils.restore_runner import TaskFailure
-from ansible_collections.s3async.restore.plugins.module_utils.s3_api import ACCESS_DENIED_CODES
-from ansible_collections.s3async.restore.plugins.module_utils.s3_api import S3Bucket
-from ansible_collections.s3async.restore.plugins.module_utils.s3_api import access_denied_message
-from ansible_collections.s3async.restore.plugins.module_utils.s3_api import error_code
-from ansible_collections.s3async.restore.plugins.module_utils.s3_api import s3_client
+from ansible_collections.s3async.restore.plugins.module_utils import notification_input
+from ansible_collections.s3async.restore.plugins.module_utils import options
+from ansible_collections.s3async.restore.plugins.module_utils import restore_state
+from ansible_collections.s3async.restore.plugins.module_utils import restore_task
 
-
-def ensure_notification(module, bucket):
-    """Make the bucket send the restore events to the topic. Returns (changed, result, diff)."""
-    params = module.params
-    topic_arn, events = params["sns_topic_arn"], params["notification_events"]
-    scope = {"keys": [params["key"]]} if params["key"] is not None else {"prefix": params["prefix"]}
-    # S3 publishes only to a topic in the bucket's own region; it would refuse the write with a bare "Unable to
-    # validate the following destination configurations" (S3 User Guide, "Amazon S3 Event Notifications").
-    bucket_region = bucket.region()
-    topic_region = notify.topic_arn_region(topic_arn)
-    if bucket_region and bucket_region != topic_region:
-        raise TaskFailure(
-            f"sns_topic_arn {topic_arn} is in {topic_region}, but bucket {bucket.name} is in {bucket_region}: S3 "
-            "sends event notifications only to a topic in the bucket's region. Use a topic in "
-            f"{bucket_region} (it can forward to other regions through a subscription)."
-        )
-    current = read_notification(bucket)
-    plan = plan_notification(current, topic_arn, events, scope)
-    if plan["changed"] and not module.check_mode:
-        # PutBucketNotificationConfiguration replaces the whole configuration: re-read right before writing so a
-        # change made by someone else since our first read is merged, not overwritten.
-        latest = read_notification(bucket)
-        if latest != current:
-            plan = plan_notification(latest, topic_arn, events, scope)
-        if plan["changed"]:
-            write_notification(bucket, plan["after"], topic_arn)
-            verify_notification(bucket, plan, topic_arn, events, scope)
-    result = {
-        "topic_arn": topic_arn,
-        "events": sorted(set(events)),
-        "action": plan["action"],
-        "configuration_id": plan["configuration_id"],
-        "changed": plan["changed"],
-    }
-    diff = {"before": notify.sorted_for_diff(plan["before"]), "after": notify.sorted_for_diff(plan["after"])}
-    return plan["changed"], result, diff
-
-
-def plan_notification(current, topic_arn, events, scope):
-    try:
-        return notify.plan_restore_notification(current, topic_arn, events=events, **scope)
-    except notify.NotificationConfigError as error:
-        raise TaskFailure(error.msg, notification_conflicts=getattr(error, "conflicts", [])) from error
-
-
-def read_notification(bucket):
-    try:
-        return notify.clean_configuration(bucket.get_notification_configuration())
-    except botocore.exceptions.ClientError as error:
-        if error_code(error) in ACCESS_DENIED_CODES:
-            raise TaskFailure(access_denied_message("GetBucketNotificationConfiguration", f"bucket {bucket.name}", bucket.expected_owner)) from error
-        raise
-
-
-def write_notification(bucket, configuration, topic_arn):
-    try:
-        bucket.put_notification_configuration(configuration)
-    except botocore.exceptions.ClientError as error:
-        code = error_code(error)
-        text = error.response.get("Error", {}).get("Message", "")
-        if code in ACCESS_DENIED_CODES:
-            raise TaskFailure(access_denied_message("PutBucketNotificationConfiguration", f"bucket {bucket.name}", bucket.expected_owner)) from error
-        # S3 sends a test message to each destination when the configuration is written (S3 User Guide,
-        # "Granting permissions to publish event notification messages to a destination").
-        if "Unable to validate the following destination configurations" in text:
-            account = bucket.expected_owner or topic_arn.split(":")[4]
-            raise TaskFailure(notify.destination_validation_message(topic_arn, bucket.name, account)) from error
-        if "ambiguously defined" in text:
-            raise TaskFailure(
-                f"S3 refused the notification configuration of bucket {bucket.name} as overlapping ({text}). "
-                "Nothing was changed. Another configuration already sends the same restore events for the same "
-                "keys: narrow or remove it, or point sns_topic_arn at its destination."
-            ) from error
-        raise
-
-
-def verify_notification(bucket, plan, topic_arn, events, scope):
-    """Read back after writing: our events must be there; another writer's change in between is reported."""
-    written = read_notification(bucket)
-    if plan_notification(written, topic_arn, events, scope)["changed"]:
-        raise TaskFailure(
-            f"The notification configuration of bucket {bucket.name} was changed by another writer while this task "
-            f"wrote it: the restore events for {topic_arn} are missing now. Run the task again."
-        )
-    lost = notify.missing_entries(plan["after"], written)
-    if lost:
-        warn(
-            f"After writing the notification configuration of bucket {bucket.name}, {len(lost)} configuration(s) "
-            f"read back differently ({', '.join(lost)}): another tool may have written it at the same time."
-        )
-
-
-def restore_key(module, bucket, order):
-    """The single-object run: HEAD, tier check, restore. Returns the object's result dict."""
-    obj = runner.read_object(bucket, module.params["key"], module.params["version_id"])
-    if obj["key"].endswith("/") and not obj["size"] and obj["status"] == rs.STATUS_NOT_ARCHIVED:
-        raise TaskFailure(f"{runner.s3_uri(bucket.name, obj['key'])} is an empty folder marker, not an archived object: to "
-                          f"restore the objects in the folder, use prefix={obj['key']!r}.", objects=[obj])
-    if order.reason(obj) is not None:
-        # Before the notification configuration is written: a bad tier changes nothing.
-        runner.refuse_unavailable_tier(bucket, obj, order)
-    return obj
-
-
-def wait_for(module, bucket, collector, pending, trust_listing):
-    """state=restored: wait for the pending objects, then collect them. Returns seconds waited."""
-    params = module.params
-    finished, still_pending, waited = runner.wait_until_readable(
-        bucket, pending, params["prefix"], trust_listing, params["concurrency"],
-        params["wait_timeout"], params["wait_delay"], clock=time,
-    )
-    for obj in finished + still_pending:
-        collector.add(obj)
-    if still_pending:
-        first = still_pending[0]
-        where = runner.s3_uri(bucket.name, first["key"], first["version_id"])
-        subject = where if len(still_pending) == 1 else f"{len(still_pending)} objects (first {where})"
-        raise TaskFailure(
-            f"Timed out after {int(waited)} seconds waiting for {subject} to be restored: "
-            f"{collector.summary['in_progress']} in progress, {collector.summary['restored']} restored. Restores from "
-            "Deep Archive can take up to 48 hours; raise wait_timeout or run the task again later (nothing is sent twice).",
-            pending_keys=[obj["key"] for obj in still_pending[:runner.KEYS_IN_MESSAGES]],
-            waited=waited,
-        )
-    return waited
-
-
-def run(module, bucket):
-    """Notify, classify and restore, and (state=restored) wait. Returns the result dict."""
-    params = module.params
-    order = runner.RestoreOrder(
-        params["tier"], params["days"], module.check_mode, params["max_restores"],
-        extend_before=datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=params["days"])
-        if params["extend_expiry"] else None,
-        upgrade_to=params["tier"] if params["upgrade_tier"] else None,
-        tier_fallback=params["tier_fallback"],
-    )
-    collector = runner.Collector(params["max_results"])
-    result = {"changed": False}
-    diff = {"before": {}, "after": {}}
-    waiting = params["state"] == "restored" and not module.check_mode
-    trust_listing = runner.listing_trusted(params["status_source"], bucket.client)
-    pending = {}
-
-    def on_result(obj):
-        if waiting and not rs.is_readable(obj["status"]) and not obj.get("error") and obj["status"] != rs.STATUS_ARCHIVED:
-            pending[obj["key"]] = obj
-        else:
-            collector.add(obj)
-
-    first = restore_key(module, bucket, order) if params["key"] is not None else None
-    if params["sns_topic_arn"] is not None:
-        # Before any restore is sent, so that the topic receives the Post event of these very restores.
-        changed, result["notification"], notification_diff = ensure_notification(module, bucket)
-        result["changed"] |= changed
-        diff["before"]["notification_configuration"] = notification_diff["before"]
-        diff["after"]["notification_configuration"] = notification_diff["after"]
-
-    try:
-        if first is not None:
-            on_result(runner.ensure_restore_requested(bucket, first, order)[1])
-        else:
-            threshold = params["batch_operations_threshold"]
-            if not runner.process_prefix(bucket, params["prefix"], order, trust_listing, params["concurrency"], on_result,
-                                         listing_limit=threshold):
-                raise TaskFailure(
-                    f"The prefix {params['prefix']!r} holds more than batch_operations_threshold ({threshold}) objects; "
-                    f"stopped after handling the first {collector.summary['total'] + len(pending)} "
-                    f"({order.sent} restore request(s) sent). Restores at this "
-                    "scale are better run by S3 Batch Operations: use s3async.restore.s3_restore_job (see docs/scale.md), "
-                    "or raise batch_operations_threshold to go on here.",
-                )
-        if pending:
-            result["waited"] = wait_for(module, bucket, collector, pending, trust_listing)
-        elif params["state"] == "restored":
-            result["waited"] = 0.0
-    except TaskFailure as failure:
-        failure.result.setdefault("objects", collector.objects())
-        failure.result.setdefault("summary", collector.summary)
-        failure.result["changed"] = result["changed"] or collector.changed
-        raise
-
-    result["changed"] |= collector.changed
-    objects = collector.objects()
-    result.update(objects=objects, objects_truncated=collector.truncated, summary=collector.summary)
-    if order.fallbacks:
-        warn(f"S3 had no Expedited capacity for {order.fallbacks} object(s); their restores were requested with "
-             f"tier {params['tier_fallback']} instead (tier_fallback).")
-    if order.expiry_resets:
-        warn(f"{len(order.expiry_resets)} object(s) were already restored when the restore request reached S3, which "
-             f"reset their copy's expiry to {order.days} days from now: {', '.join(order.expiry_resets)}.")
-    if params["key"] is not None:
-        diff["before"]["objects"] = {first["key"]: first["status"]}
-        diff["after"]["objects"] = {objects[0]["key"]: objects[0]["status"]}
-    if module._diff:
-        result["diff"] = diff
-    if collector.summary["failed"]:
-        raise TaskFailure(
-            f"{collector.summary['failed']} of {collector.summary['total']} objects failed (the others were handled; "
-            f"run the task again once the cause is fixed): {collector.objects()[0]['error']}",
-            failed_keys=collector.failed_keys, **result,
-        )
-    if order.held_back:
-        raise TaskFailure(
-            f"max_restores ({order.max_restores}) was reached: {order.sent} restore(s) sent, {order.held_back} archived "
-            "object(s) left as they are. Run the task again to send the next batch, or raise max_restores.",
-            **result,
-        )
-    return result
-
-
-def validate_params(params):
-    """Problems with the arguments that need no AWS call, as one message, or None."""
-    problems = []
-    if rs.days_problem(params["days"]):
-        problems.append(rs.days_problem(params["days"]))
-    if params["sns_topic_arn"] is not None:
-        arn_problem = notify.topic_arn_problem(params["sns_topic_arn"])
-        if arn_problem:
-            problems.append(f"sns_topic_arn: {arn_problem}")
-        events_problem = notify.events_problem(params["notification_events"])
-        if events_problem:
-            problems.append(f"notification_events: {events_problem}")
-    if params["tier_fallback"] is not None and params["tier"] != "Expedited":
-        problems.append(f"tier_fallback applies to tier=Expedited only (tier is {params['tier']})")
-    problems += runner.selection_problems(
-        params, wait_timeout=0, wait_delay=1, max_restores=0, batch_operations_threshold=1
-    )
-    return "; ".join(problems) or None
+ARGUMENT_SPEC = options.s3_objects_argument_spec(
+    state=dict(type="str", default="present", choices=["present", "restored"]),
+    days=dict(type="int", default=7),
+    tier=dict(type="str", default="Standard", choices=list(restore_state.TIERS)),
+    sns_topic_arn=dict(type="str"),
+    notification_events=dict(
+        type="list", elements="str", default=list(notification_input.DEFAULT_RESTORE_EVENTS),
+        choices=list(notification_input.RESTORE_EVENTS) + [notification_input.RESTORE_WILDCARD],
+    ),
+    wait_timeout=dict(type="int", default=43200),
+    wait_delay=dict(type="int", default=60),
+    max_restores=dict(type="int"),
+    max_results=dict(type="int", default=1000),
+    extend_expiry=dict(type="bool", default=False),
+    upgrade_tier=dict(type="bool", default=False),
+    tier_fallback=dict(type="str", choices=["Standard", "Bulk"]),
+    batch_operations_threshold=dict(type="int"),
+)
 
 
 def main():
-    argument_spec = runner.s3_objects_argument_spec(
-        state=dict(type="str", default="present", choices=["present", "restored"]),
-        days=dict(type="int", default=7),
-        tier=dict(type="str", default="Standard", choices=list(rs.TIERS)),
-        sns_topic_arn=dict(type="str"),
-        notification_events=dict(
-            type="list", elements="str", default=list(notify.DEFAULT_RESTORE_EVENTS),
-            choices=list(notify.RESTORE_EVENTS) + [notify.RESTORE_WILDCARD],
-        ),
-        wait_timeout=dict(type="int", default=43200),
-        wait_delay=dict(type="int", default=60),
-        max_restores=dict(type="int"),
-        max_results=dict(type="int", default=1000),
-        extend_expiry=dict(type="bool", default=False),
-        upgrade_tier=dict(type="bool", default=False),
-        tier_fallback=dict(type="str", choices=["Standard", "Bulk"]),
-        batch_operations_threshold=dict(type="int"),
-    )
-    module = AnsibleAWSModule(
-        argument_spec=argument_spec,
-        supports_check_mode=True,
-        mutually_exclusive=[("key", "prefix")],
-        required_one_of=[("key", "prefix")],
-    )
-
-    problem = validate_params(module.params)
-    if problem:
-        module.fail_json(msg=problem)
-
-    params = module.params
-    client = s3_client(module, "s3_object_restore", params["concurrency"])
-    bucket = S3Bucket(client, params["bucket"], params["expected_bucket_owner"], params["request_payer"])
-    runner.finish(module, lambda: run(module, bucket), runner.target_of(params))
+    module = AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **options.SELECTION_RULES)
+    restore_task.restore_module(module)
 
 
 if __name__ == "__main__":

@@ -194,57 +194,15 @@ failed_keys:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.s3async.restore.plugins.module_utils import restore_runner as runner
-from ansible_collections.s3async.restore.plugins.module_utils.restore_runner import TaskFailure
-from ansible_collections.s3async.restore.plugins.module_utils.s3_api import S3Bucket
-from ansible_collections.s3async.restore.plugins.module_utils.s3_api import s3_client
+from ansible_collections.s3async.restore.plugins.module_utils import options
+from ansible_collections.s3async.restore.plugins.module_utils import restore_task
 
-# Restore-only fields that mean nothing in a report.
-RESTORE_FIELDS = ("action", "tier")
-
-
-def report(module, bucket):
-    """Read every object asked for, changing nothing. Returns the result dict."""
-    params = module.params
-    collector = runner.Collector(params["max_results"])
-
-    def add(obj):
-        collector.add({name: value for name, value in obj.items() if name not in RESTORE_FIELDS})
-
-    if params["key"] is not None:
-        add(runner.read_object(bucket, params["key"], params["version_id"]))
-    else:
-        trust_listing = runner.listing_trusted(params["status_source"], bucket.client)
-        runner.process_prefix(bucket, params["prefix"], None, trust_listing, params["concurrency"], add)
-    summary = collector.summary
-    for restore_count in ("restore_requested", "restore_requested_bytes"):
-        summary.pop(restore_count)
-        for per_class in summary["by_storage_class"].values():
-            per_class.pop(restore_count)
-    result = {"changed": False, "objects": collector.objects(), "objects_truncated": collector.truncated, "summary": summary}
-    if summary["failed"]:
-        raise TaskFailure(
-            f"{summary['failed']} of {summary['total']} objects could not be read: {collector.objects()[0]['error']}",
-            failed_keys=collector.failed_keys, **result,
-        )
-    return result
+ARGUMENT_SPEC = options.s3_objects_argument_spec(max_results=dict(type="int", default=1000))
 
 
 def main():
-    module = AnsibleAWSModule(
-        argument_spec=runner.s3_objects_argument_spec(max_results=dict(type="int", default=1000)),
-        supports_check_mode=True,
-        mutually_exclusive=[("key", "prefix")],
-        required_one_of=[("key", "prefix")],
-    )
-    params = module.params
-    problems = runner.selection_problems(params)
-    if problems:
-        module.fail_json(msg="; ".join(problems))
-
-    bucket = S3Bucket(s3_client(module, "s3_object_restore_info", params["concurrency"]), params["bucket"], params["expected_bucket_owner"],
-                      params["request_payer"])
-    runner.finish(module, lambda: report(module, bucket), runner.target_of(params))
+    module = AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **options.SELECTION_RULES)
+    restore_task.report_module(module)
 
 
 if __name__ == "__main__":

@@ -472,315 +472,56 @@ waited:
   sample: 5400.0
 """
 
-import time
-
-try:
-    import botocore
-except ImportError:
-    pass  # Handled by AnsibleAWSModule
-
-from ansible.module_utils.common.warnings import warn
-
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.s3async.restore.plugins.module_utils import batch_job as bj
-from ansible_collections.s3async.restore.plugins.module_utils import restore_state as rs
-from ansible_collections.s3async.restore.plugins.module_utils import s3control_api as api
-from ansible_collections.s3async.restore.plugins.module_utils.restore_runner import TaskFailure
-from ansible_collections.s3async.restore.plugins.module_utils.s3_api import S3Bucket
-from ansible_collections.s3async.restore.plugins.module_utils.s3_api import s3_client
-
-CANCEL_REASON = "Cancelled by s3async.restore.s3_restore_job (state=absent)"
+from ansible_collections.s3async.restore.plugins.module_utils import batch_job
+from ansible_collections.s3async.restore.plugins.module_utils import job_task
 
 
-def call(operation, what, function, *args, **kwargs):
-    """Run one AWS call, turning access denied into a message that names the permission."""
-    try:
-        return function(*args, **kwargs)
-    except botocore.exceptions.ClientError as error:
-        if api.is_access_denied(error):
-            raise TaskFailure(api.access_denied_message(operation, what)) from error
-        raise
-
-
-def account_of(module):
-    if module.params["account_id"]:
-        return module.params["account_id"]
-    sts = api.sts_client(module)
-    return call("GetCallerIdentity", "the credentials in use", api.caller_account_id, sts)
-
-
-def read_manifest(module):
-    """The normalised manifest option, with the manifest object's ETag read by HeadObject when not given."""
-    params = module.params
-    manifest, _problems = bj.parse_manifest(params["manifest"], params["bucket"])
-    if manifest["etag"] is None and params["state"] != "absent":
-        bucket = S3Bucket(s3_client(module, "s3_restore_job"), manifest["bucket"])
-        where = bj.s3_uri(manifest["bucket"], manifest["key"])
-        try:
-            head = call("HeadObject", where, bucket.head_object, manifest["key"], manifest["version_id"])
-        except botocore.exceptions.ClientError as error:
-            if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
-                raise TaskFailure(f"The manifest object {where} does not exist.") from error
-            raise
-        manifest["etag"] = bj.normalize_etag(head.get("ETag"))
-    return manifest
-
-
-def job_result(plan, action, summary=None, job_id=None, request=None):
-    """One entry of RV(jobs): the plan's kind, the action, and what DescribeJob said (or what is known)."""
-    summary = summary or {}
-    result = {
-        "kind": plan["kind"],
-        "storage_classes": list(plan["storage_classes"]),
-        "action": action,
-        "job_id": summary.get("job_id") or job_id,
-        "job_arn": summary.get("job_arn"),
-        "status": summary.get("status"),
-        "description": summary.get("description") or plan["description"],
-        "progress": summary.get("progress"),
-        "report": summary["report"] if "report" in summary else bj.report_location(job_id, (request or {}).get("Report")),
-        "failure_reasons": summary.get("failure_reasons") or [],
-        "status_update_reason": summary.get("status_update_reason"),
-        "created": summary.get("created"),
-        "terminated": summary.get("terminated"),
-    }
-    if request is not None:
-        result["request"] = request
-        result["client_request_token"] = request["ClientRequestToken"]
-    return result
-
-
-def conflict_message(plan, conflicts):
-    job = conflicts[0]
-    return (
-        f"Another restore job for the same objects ({'/'.join(plan['storage_classes'])}) is still running with other "
-        f"settings (tier, days or idempotency_key): job {job['JobId']}, status {job.get('Status')}, "
-        f"\"{job.get('Description')}\". A second job would send restore requests for objects already being restored, "
-        "which fail. Wait for it to finish, or cancel it with state=absent, then run again."
-    )
-
-
-def ensure_jobs(module, jobs_api, plans, listed):
-    """state=present/completed: find or create (or confirm) one job per plan. Returns the RV(jobs) entries."""
-    params = module.params
-    decisions = []
-    for plan in plans:
-        decision = bj.match_jobs(listed, plan)
-        if decision["conflicts"] and decision["found"] is None:
-            raise TaskFailure(conflict_message(plan, decision["conflicts"]))
-        decisions.append(decision)
-
-    results = []
-    for plan, decision in zip(plans, decisions):
-        found = decision["found"]
-        if found is not None:
-            descriptor = call("DescribeJob", f"job {found['JobId']}", jobs_api.describe_job, found["JobId"])
-            action = "found"
-            if bj.needs_confirmation(descriptor, params["confirmation_required"]):
-                action = "would_confirm" if module.check_mode else "confirmed"
-                if not module.check_mode:
-                    call("UpdateJobStatus", f"job {found['JobId']}", jobs_api.update_job_status, found["JobId"], "Ready")
-                    descriptor = dict(descriptor, Status="Ready")
-            results.append(job_result(plan, action, bj.summarize_job(descriptor)))
-            continue
-        request = bj.create_job_request(plan, params, jobs_api.account_id, decision["attempt"])
-        if module.check_mode:
-            results.append(job_result(plan, "would_create", request=request))
-            continue
-        job_id = call("CreateJob", f"bucket {params['bucket']}", jobs_api.create_job, request)
-        result = job_result(plan, "created", job_id=job_id, request=request)
-        result["status"] = "New"
-        results.append(result)
-    return results
-
-
-def cancel_jobs(module, jobs_api, plans, listed):
-    """state=absent: cancel every job of the plans' scopes that can still be cancelled."""
-    results = []
-    for plan in plans:
-        for job in bj.cancellable(listed, plan):
-            action = "would_cancel" if module.check_mode else "cancelled"
-            status = job.get("Status")
-            if not module.check_mode:
-                answer = call("UpdateJobStatus", f"job {job['JobId']}", jobs_api.update_job_status, job["JobId"], "Cancelled", CANCEL_REASON)
-                status = answer.get("Status") or "Cancelling"
-            summary = {"job_id": job["JobId"], "status": status, "description": job.get("Description"),
-                       "progress": bj.progress(job.get("ProgressSummary")), "report": None}
-            results.append(job_result(plan, action, summary))
-        for job in bj.ours(listed):
-            if job["marker"][0] == plan["scope_id"] and job.get("Status") in bj.ENDING_STATUSES:
-                summary = {"job_id": job["JobId"], "status": job.get("Status"), "description": job.get("Description"),
-                           "progress": bj.progress(job.get("ProgressSummary")), "report": None}
-                results.append(job_result(plan, "none", summary))
-    return results
-
-
-def describe_for_wait(jobs_api, job):
-    """DescribeJob for the wait loop; a job just created may not be visible yet (NotFound), which means New."""
-    try:
-        return bj.summarize_job(call("DescribeJob", f"job {job['job_id']}", jobs_api.describe_job, job["job_id"]))
-    except botocore.exceptions.ClientError as error:
-        if api.is_not_found(error) and job["action"] == "created":
-            return None
-        raise
-
-
-def wait_for_jobs(module, jobs_api, results, clock=None):
-    """state=completed: poll DescribeJob until every job has ended. Returns seconds waited."""
-    params = module.params
-    clock = clock or time
-    start = clock.monotonic()
-    delay = params["wait_delay"]
-    pending = [job for job in results if not bj.is_terminal(job["status"])]
-    while True:
-        for job in pending:
-            summary = describe_for_wait(jobs_api, job)
-            if summary is not None:
-                job.update({key: value for key, value in summary.items() if key in job})
-        pending = [job for job in pending if not bj.is_terminal(job["status"])]
-        waited = clock.monotonic() - start
-        if not pending:
-            return waited
-        if waited >= params["wait_timeout"]:
-            first = pending[0]
-            counts = first.get("progress") or {}
-            raise TaskFailure(
-                f"Timed out after {int(waited)} seconds waiting for {len(pending)} job(s) to finish: job "
-                f"{first['job_id']} is {first['status']} ({counts.get('percent_done', 0.0)}% of "
-                f"{counts.get('total', 'an unknown number of')} objects handled). The jobs keep running; run the task "
-                "again to keep waiting (nothing is created twice).",
-                jobs=results, waited=waited, changed=any(job["action"] in ("created", "confirmed") for job in results),
-            )
-        clock.sleep(min(delay, max(params["wait_timeout"] - waited, 0)))
-        delay = rs.next_wait_delay(delay, params["wait_delay"])
-
-
-ACTION_WORDS = {
-    "created": "created job {id} for {what} ({status})",
-    "would_create": "would create a job for {what}",
-    "found": "found job {id} for {what}, created by an earlier run ({status})",
-    "confirmed": "confirmed job {id} for {what}, which was waiting for confirmation ({status})",
-    "would_confirm": "would confirm job {id} for {what}, which is waiting for confirmation",
-    "cancelled": "cancelled job {id} for {what} ({status})",
-    "would_cancel": "would cancel job {id} for {what} ({status})",
-    "none": "job {id} for {what} is already ending ({status})",
-}
-
-
-def summary_message(state, results, check_mode, params):
-    if not results:
-        return "No restore job to cancel." if state == "absent" else "Nothing to do."
-    parts = []
-    for job in results:
-        what = "/".join(job["storage_classes"])
-        if state != "absent":
-            what += f" with ExpirationInDays {params['days']}" if job["kind"] == bj.KIND_GLACIER else " without ExpirationInDays"
-        parts.append(ACTION_WORDS[job["action"]].format(id=job["job_id"], what=what, status=job["status"]))
-    text = "; ".join(parts) + "."
-    text = text[0].upper() + text[1:]
-    if len({job["kind"] for job in results}) > 1 and state != "absent":
-        text += (" One job per kind of object: GLACIER and DEEP_ARCHIVE need ExpirationInDays, the Intelligent-Tiering"
-                 " archive tiers refuse it, and one Batch Operations job cannot mix them.")
-    if check_mode:
-        text = "Check mode: " + text
-    return text
-
-
-def run(module, clock=None):
-    params = module.params
-    account_id = account_of(module)
-    manifest = read_manifest(module) if params["manifest"] is not None else None
-    plans = bj.plan_jobs(params, account_id, manifest)
-    jobs_api = api.BatchJobs(api.s3control_client(module), account_id)
-    listed = call("ListJobs", f"account {account_id}", lambda: list(jobs_api.list_jobs()))
-
-    result = {"account_id": account_id}
-    if params["state"] == "absent":
-        results = cancel_jobs(module, jobs_api, plans, listed)
-        changed_actions = ("cancelled", "would_cancel")
-    else:
-        results = ensure_jobs(module, jobs_api, plans, listed)
-        changed_actions = ("created", "would_create", "confirmed", "would_confirm")
-        if manifest is None and any(plan["kind"] == bj.KIND_INTELLIGENT_TIERING for plan in plans) and any(
-            job["action"] in ("created", "would_create") for job in results
-        ):
-            warn(
-                "The INTELLIGENT_TIERING job restores every Intelligent-Tiering object under the prefix: the manifest "
-                "generator cannot filter on the access tier. Restore requests fail for objects outside the archive "
-                "tiers, and AWS stops a job once more than half of at least 1,000 tasks have failed. To restore only "
-                "archived ones, give a manifest built from an S3 Inventory report's IntelligentTieringAccessTier."
-            )
-        if not params["report_bucket"] and any(job["action"] in ("created", "would_create") for job in results):
-            warn("No report_bucket: the jobs write no completion report, so failed restore requests cannot be listed.")
-    result["changed"] = any(job["action"] in changed_actions for job in results)
-    result["jobs"] = results
-
-    if params["state"] == "completed" and not module.check_mode:
-        result["waited"] = wait_for_jobs(module, jobs_api, results, clock)
-        problems = [bj.job_problem(job, params["max_failed_tasks"]) for job in results]
-        problems = [problem for problem in problems if problem]
-        if problems:
-            raise TaskFailure(" ".join(problems), **result)
-    elif params["state"] == "completed":
-        result["waited"] = 0.0
-    result["msg"] = summary_message(params["state"], results, module.check_mode, params)
-    return result
+ARGUMENT_SPEC = dict(
+    bucket=dict(type="str", required=True),
+    prefix=dict(type="str"),
+    manifest=dict(
+        type="dict",
+        options=dict(
+            bucket=dict(type="str"),
+            key=dict(type="str", required=True, no_log=False),
+            version_id=dict(type="str"),
+            etag=dict(type="str"),
+            format=dict(type="str", default="csv", choices=list(batch_job.MANIFEST_FORMATS)),
+            fields=dict(type="list", elements="str", choices=list(batch_job.MANIFEST_FIELDS)),
+        ),
+    ),
+    storage_classes=dict(type="list", elements="str", default=list(batch_job.STORAGE_CLASSES), choices=list(batch_job.STORAGE_CLASSES)),
+    state=dict(type="str", default="present", choices=["present", "completed", "absent"]),
+    role_arn=dict(type="str"),
+    account_id=dict(type="str"),
+    days=dict(type="int", default=7),
+    tier=dict(type="str", default="Standard", choices=list(batch_job.TIERS) + ["Expedited"]),
+    report_bucket=dict(type="str"),
+    report_prefix=dict(type="str"),
+    report_scope=dict(type="str", default="all", choices=list(batch_job.REPORT_SCOPES)),
+    save_manifest=dict(type="bool", default=False),
+    priority=dict(type="int", default=10),
+    confirmation_required=dict(type="bool", default=False),
+    description=dict(type="str"),
+    tags=dict(type="dict"),
+    idempotency_key=dict(type="str", default="", no_log=False),
+    wait_timeout=dict(type="int", default=43200),
+    wait_delay=dict(type="int", default=60),
+    max_failed_tasks=dict(type="int", default=0),
+)
 
 
 def main():
-    argument_spec = dict(
-        bucket=dict(type="str", required=True),
-        prefix=dict(type="str"),
-        manifest=dict(
-            type="dict",
-            options=dict(
-                bucket=dict(type="str"),
-                key=dict(type="str", required=True, no_log=False),
-                version_id=dict(type="str"),
-                etag=dict(type="str"),
-                format=dict(type="str", default="csv", choices=list(bj.MANIFEST_FORMATS)),
-                fields=dict(type="list", elements="str", choices=list(bj.MANIFEST_FIELDS)),
-            ),
-        ),
-        storage_classes=dict(type="list", elements="str", default=list(bj.STORAGE_CLASSES), choices=list(bj.STORAGE_CLASSES)),
-        state=dict(type="str", default="present", choices=["present", "completed", "absent"]),
-        role_arn=dict(type="str"),
-        account_id=dict(type="str"),
-        days=dict(type="int", default=7),
-        tier=dict(type="str", default="Standard", choices=list(bj.TIERS) + ["Expedited"]),
-        report_bucket=dict(type="str"),
-        report_prefix=dict(type="str"),
-        report_scope=dict(type="str", default="all", choices=list(bj.REPORT_SCOPES)),
-        save_manifest=dict(type="bool", default=False),
-        priority=dict(type="int", default=10),
-        confirmation_required=dict(type="bool", default=False),
-        description=dict(type="str"),
-        tags=dict(type="dict"),
-        idempotency_key=dict(type="str", default="", no_log=False),
-        wait_timeout=dict(type="int", default=43200),
-        wait_delay=dict(type="int", default=60),
-        max_failed_tasks=dict(type="int", default=0),
-    )
     module = AnsibleAWSModule(
-        argument_spec=argument_spec,
+        argument_spec=ARGUMENT_SPEC,
         supports_check_mode=True,
         mutually_exclusive=[("prefix", "manifest")],
         required_one_of=[("prefix", "manifest")],
         required_if=[("state", "present", ("role_arn",)), ("state", "completed", ("role_arn",))],
     )
-
-    problems = bj.validate(module.params)
-    if problems:
-        module.fail_json(msg="; ".join(problems))
-
-    try:
-        result = run(module)
-    except TaskFailure as failure:
-        module.fail_json(msg=failure.msg, **failure.result)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as error:
-        module.fail_json_aws(error, msg=f"S3 Batch Operations call failed for bucket {module.params['bucket']}")
-    module.exit_json(**result)
+    job_task.jobs_module(module)
 
 
 if __name__ == "__main__":

@@ -388,7 +388,7 @@ def in_process(monkeypatch, capsys, moto_endpoint):
 
 def botocore_max_attempts():
     """Attempts per call botocore makes with the modules' retry configuration (initial request included)."""
-    from ansible_collections.s3async.restore.plugins.module_utils.s3_api import BOTOCORE_RETRIES  # pylint: disable=import-outside-toplevel
+    from ansible_collections.s3async.restore.plugins.module_utils.aws_clients import BOTOCORE_RETRIES  # pylint: disable=import-outside-toplevel
 
     # botocore's client config max_attempts counts retries; botocore rewrites it, in the dict it was given, as
     # total_max_attempts (retries + 1) when it creates a client.

@@ -13,7 +13,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ansible_collections.s3async.restore.plugins.module_utils import batch_job as bj
+from ansible_collections.s3async.restore.plugins.module_utils import batch_job
+from ansible_collections.s3async.restore.plugins.module_utils import batch_job_checks
+from ansible_collections.s3async.restore.plugins.module_utils import batch_job_status
 
 ACCOUNT = "111122223333"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/batch-restore"
@@ -21,7 +23,7 @@ ROLE = f"arn:aws:iam::{ACCOUNT}:role/batch-restore"
 
 def params(**extra):
     base = {
-        "bucket": "archive", "prefix": "db/", "manifest": None, "storage_classes": list(bj.STORAGE_CLASSES),
+        "bucket": "archive", "prefix": "db/", "manifest": None, "storage_classes": list(batch_job.STORAGE_CLASSES),
         "state": "present", "role_arn": ROLE, "account_id": None, "days": 7, "tier": "Standard",
         "report_bucket": None, "report_prefix": None, "report_scope": "all", "save_manifest": False, "priority": 10,
         "confirmation_required": False, "description": None, "tags": None, "idempotency_key": "",
@@ -32,7 +34,7 @@ def params(**extra):
 
 
 def plans(**extra):
-    return bj.plan_jobs(params(**extra), ACCOUNT)
+    return batch_job.plan_jobs(params(**extra), ACCOUNT)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -51,7 +53,7 @@ def plans(**extra):
     ],
 )
 def test_split_kinds(classes, expected):
-    assert bj.split_kinds(classes) == expected
+    assert batch_job.split_kinds(classes) == expected
 
 
 @pytest.mark.parametrize(
@@ -65,7 +67,7 @@ def test_split_kinds(classes, expected):
     ],
 )
 def test_restore_operation(kind, tier, days, expected):
-    assert bj.restore_operation(kind, tier, days) == expected
+    assert batch_job.restore_operation(kind, tier, days) == expected
 
 
 @pytest.mark.parametrize(
@@ -78,7 +80,7 @@ def test_restore_operation(kind, tier, days, expected):
     ],
 )
 def test_tier_problem(tier, problem):
-    message = bj.tier_problem(tier)
+    message = batch_job_checks.tier_problem(tier)
     assert (message is None) if problem is None else (problem in message)
 
 
@@ -103,7 +105,7 @@ def test_tier_problem(tier, problem):
     ids=["prefix", "whole-bucket", "saved"],
 )
 def test_manifest_generator(prefix, classes, output, expected):
-    assert bj.manifest_generator("aws", "archive", prefix, classes, output) == expected
+    assert batch_job.manifest_generator("aws", "archive", prefix, classes, output) == expected
 
 
 @pytest.mark.parametrize(
@@ -117,7 +119,7 @@ def test_manifest_generator(prefix, classes, output, expected):
     ],
 )
 def test_job_report(bucket, prefix, scope, expected):
-    assert bj.job_report("aws", bucket, prefix, scope) == expected
+    assert batch_job.job_report("aws", bucket, prefix, scope) == expected
 
 
 @pytest.mark.parametrize(
@@ -131,32 +133,32 @@ def test_job_report(bucket, prefix, scope, expected):
     ],
 )
 def test_partition_of(role_arn, partition):
-    assert bj.partition_of(role_arn) == partition
+    assert batch_job.partition_of(role_arn) == partition
 
 
 def test_create_job_request_for_the_generator():
     plan = plans(storage_classes=["GLACIER"], report_bucket="reports", tags={"b": 2, "a": None})[0]
-    request = bj.create_job_request(plan, params(storage_classes=["GLACIER"], report_bucket="reports",
-                                                 tags={"b": 2, "a": None}), ACCOUNT)
+    request = batch_job.create_job_request(plan, params(storage_classes=["GLACIER"], report_bucket="reports",
+                                                        tags={"b": 2, "a": None}), ACCOUNT)
     assert request == {
         "AccountId": ACCOUNT,
         "ConfirmationRequired": False,
         "Operation": {"S3InitiateRestoreObject": {"GlacierJobTier": "STANDARD", "ExpirationInDays": 7}},
         "Report": {"Enabled": True, "Bucket": "arn:aws:s3:::reports", "Format": "Report_CSV_20180820", "ReportScope": "AllTasks"},
-        "ClientRequestToken": bj.client_request_token(plan["identity"]),
+        "ClientRequestToken": batch_job.client_request_token(plan["identity"]),
         "Priority": 10,
         "RoleArn": ROLE,
         "Description": plan["description"],
-        "ManifestGenerator": bj.manifest_generator("aws", "archive", "db/", ["GLACIER"]),
+        "ManifestGenerator": batch_job.manifest_generator("aws", "archive", "db/", ["GLACIER"]),
         "Tags": [{"Key": "a", "Value": ""}, {"Key": "b", "Value": "2"}],
     }
 
 
 def test_create_job_request_for_a_manifest():
-    manifest, problems = bj.parse_manifest({"bucket": "lists", "key": "k.csv", "etag": '"e"'}, "archive")
+    manifest, problems = batch_job.parse_manifest({"bucket": "lists", "key": "k.csv", "etag": '"e"'}, "archive")
     assert problems == []
-    plan = bj.plan_jobs(params(prefix=None, storage_classes=["GLACIER"]), ACCOUNT, manifest)[0]
-    request = bj.create_job_request(plan, params(prefix=None, storage_classes=["GLACIER"]), ACCOUNT)
+    plan = batch_job.plan_jobs(params(prefix=None, storage_classes=["GLACIER"]), ACCOUNT, manifest)[0]
+    request = batch_job.create_job_request(plan, params(prefix=None, storage_classes=["GLACIER"]), ACCOUNT)
     assert "ManifestGenerator" not in request
     assert request["Manifest"] == {
         "Spec": {"Format": "S3BatchOperations_CSV_20180820", "Fields": ["Bucket", "Key"]},
@@ -189,7 +191,7 @@ def test_create_job_request_for_a_manifest():
     ids=lambda value: str(value)[:30],
 )
 def test_parse_manifest(option, expected, problems):
-    manifest, found = bj.parse_manifest(option, "archive")
+    manifest, found = batch_job.parse_manifest(option, "archive")
     if expected is not None:
         assert manifest == expected
     assert len(found) == len(problems)
@@ -199,21 +201,21 @@ def test_parse_manifest(option, expected, problems):
 
 @pytest.mark.parametrize("etag, expected", [('"abc"', "abc"), ("abc", "abc"), (' "a-2" ', "a-2"), ('""', None), (None, None)])
 def test_normalize_etag(etag, expected):
-    assert bj.normalize_etag(etag) == expected
+    assert batch_job.normalize_etag(etag) == expected
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # Tokens, markers and descriptions.
 
 def token_of(**extra):
-    return {plan["kind"]: bj.client_request_token(plan["identity"]) for plan in plans(**extra)}
+    return {plan["kind"]: batch_job.client_request_token(plan["identity"]) for plan in plans(**extra)}
 
 
 def test_token_is_deterministic_and_fits():
     first, second = token_of(), token_of()
     assert first == second
     for token in first.values():
-        assert token.startswith("s3async-") and len(token) == bj.TOKEN_MAX
+        assert token.startswith("s3async-") and len(token) == batch_job.TOKEN_MAX
     assert first["glacier"] != first["intelligent_tiering"]
 
 
@@ -243,7 +245,7 @@ def test_days_do_not_change_the_intelligent_tiering_job():
 
 def test_attempt_changes_the_token():
     identity = plans()[0]["identity"]
-    tokens = {bj.client_request_token(identity, attempt) for attempt in range(5)}
+    tokens = {batch_job.client_request_token(identity, attempt) for attempt in range(5)}
     assert len(tokens) == 5
 
 
@@ -255,10 +257,10 @@ def test_scope_ignores_tier_days_and_key_but_identity_does_not():
 
 
 def test_manifest_etag_is_identity_not_scope():
-    one = bj.plan_jobs(params(prefix=None, storage_classes=["GLACIER"]), ACCOUNT,
-                       bj.parse_manifest({"key": "m.csv", "etag": "a"}, "archive")[0])[0]
-    two = bj.plan_jobs(params(prefix=None, storage_classes=["GLACIER"]), ACCOUNT,
-                       bj.parse_manifest({"key": "m.csv", "etag": "b"}, "archive")[0])[0]
+    one = batch_job.plan_jobs(params(prefix=None, storage_classes=["GLACIER"]), ACCOUNT,
+                              batch_job.parse_manifest({"key": "m.csv", "etag": "a"}, "archive")[0])[0]
+    two = batch_job.plan_jobs(params(prefix=None, storage_classes=["GLACIER"]), ACCOUNT,
+                              batch_job.parse_manifest({"key": "m.csv", "etag": "b"}, "archive")[0])[0]
     assert one["scope_id"] == two["scope_id"] and one["identity_id"] != two["identity_id"]
 
 
@@ -274,14 +276,14 @@ def test_manifest_etag_is_identity_not_scope():
     ],
 )
 def test_parse_marker(description, parsed):
-    assert bj.parse_marker(description) == parsed
+    assert batch_job.parse_marker(description) == parsed
 
 
 @given(text=st.text(max_size=400), days=st.integers(min_value=1, max_value=3650), key=st.text(max_size=80))
 def test_description_always_fits_and_carries_the_marker(text, days, key):
     plan = plans(description=text or None, days=days, idempotency_key=key)[0]
-    assert 0 < len(plan["description"]) <= bj.DESCRIPTION_MAX
-    assert bj.parse_marker(plan["description"]) == (plan["scope_id"], plan["identity_id"])
+    assert 0 < len(plan["description"]) <= batch_job.DESCRIPTION_MAX
+    assert batch_job.parse_marker(plan["description"]) == (plan["scope_id"], plan["identity_id"])
 
 
 @pytest.mark.parametrize(
@@ -294,13 +296,13 @@ def test_description_always_fits_and_carries_the_marker(text, days, key):
     ],
 )
 def test_default_description(kind, classes, prefix, manifest, expected):
-    assert bj.default_description("archive", kind, classes, "Bulk", 3, prefix, manifest) == expected
+    assert batch_job.default_description("archive", kind, classes, "Bulk", 3, prefix, manifest) == expected
 
 
 def test_long_description_is_cut_with_an_ellipsis():
     tag = "[s3async-restore 0123456789ab.ba9876543210]"
-    text = bj.job_description("word " * 100, tag)
-    assert len(text) <= bj.DESCRIPTION_MAX
+    text = batch_job.job_description("word " * 100, tag)
+    assert len(text) <= batch_job.DESCRIPTION_MAX
     assert text.endswith("... " + tag)
 
 
@@ -341,7 +343,7 @@ OTHER = "ffffffffffff"
          "conflict", "other-identity-done", "other-identity-ending", "other-operation", "no-marker"],
 )
 def test_match_jobs(jobs, found, attempt, conflicts):
-    decision = bj.match_jobs(jobs, PLAN)
+    decision = batch_job.match_jobs(jobs, PLAN)
     assert (decision["found"] or {}).get("JobId") == found
     assert decision["attempt"] == attempt
     assert [job["JobId"] for job in decision["conflicts"]] == conflicts
@@ -355,7 +357,7 @@ def test_cancellable_keeps_every_identity_of_the_scope():
         entry("d", PLAN, "Cancelling"),
         dict(entry("e", PLAN, "Active"), Description="x [s3async-restore 000000000000.111111111111]"),
     ]
-    assert [job["JobId"] for job in bj.cancellable(jobs, PLAN)] == ["a", "b"]
+    assert [job["JobId"] for job in batch_job.cancellable(jobs, PLAN)] == ["a", "b"]
 
 
 @pytest.mark.parametrize(
@@ -368,7 +370,7 @@ def test_cancellable_keeps_every_identity_of_the_scope():
     ],
 )
 def test_needs_confirmation(descriptor, confirmation_required, expected):
-    assert bj.needs_confirmation(descriptor, confirmation_required) is expected
+    assert batch_job_status.needs_confirmation(descriptor, confirmation_required) is expected
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -388,7 +390,7 @@ def test_needs_confirmation(descriptor, confirmation_required, expected):
     ],
 )
 def test_progress(summary, expected):
-    assert bj.progress(summary) == expected
+    assert batch_job_status.progress(summary) == expected
 
 
 @pytest.mark.parametrize(
@@ -405,7 +407,7 @@ def test_progress(summary, expected):
     ],
 )
 def test_report_location(job_id, report, location, manifest):
-    found = bj.report_location(job_id, report)
+    found = batch_job_status.report_location(job_id, report)
     assert (found["location"], found["manifest"]) == (location, manifest)
     assert found["enabled"] is bool(report and report.get("Enabled"))
 
@@ -432,12 +434,12 @@ def job(status, succeeded=0, failed=0, total=10, reasons=(), report="s3://r/job-
     ],
 )
 def test_job_problem(finished, max_failed, expected):
-    problem = bj.job_problem(finished, max_failed)
+    problem = batch_job_status.job_problem(finished, max_failed)
     assert (problem is None) if expected is None else (expected in problem)
 
 
 def test_summarize_job_dates_and_failures():
-    summary = bj.summarize_job({
+    summary = batch_job_status.summarize_job({
         "JobId": "j", "Status": "Failed", "CreationTime": T0, "FailureReasons": [{"FailureCode": "C", "FailureReason": "R"}],
         "Report": {"Enabled": False},
     })
@@ -480,7 +482,7 @@ def test_summarize_job_dates_and_failures():
     ids=lambda value: str(value)[:40],
 )
 def test_validate(extra, message):
-    problems = bj.validate(params(**extra))
+    problems = batch_job_checks.validate(params(**extra))
     if message is None:
         assert problems == []
     else:

@@ -3,34 +3,32 @@
 # Copyright: Contributors to the s3async.restore project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Tests for the pure notification merge: table-driven cases per rule, and property tests over generated
-configurations (nothing lost or altered, idempotent, never a new overlap involving our configuration)."""
+"""Tests for the pure notification merge: table-driven cases per rule and per planning step, and property tests over
+generated configurations (nothing lost or altered, idempotent, never a new overlap involving our configuration).
+The input checks are tested in test_notification_input.py, the messages in test_notification_text.py."""
 
 from __future__ import annotations
 
 import copy
 import itertools
-import json
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.s3async.restore.plugins.module_utils.notification import (
-    DEFAULT_RESTORE_EVENTS,
-    RESTORE_EVENTS,
-    NotificationConfigError,
-    NotificationOverlapError,
+    _coverage,
+    _new_conflicts,
+    _plan,
+    _rules_of,
+    _topic_configurations,
+    _with_events_added,
     clean_configuration,
-    destination_policy_statement,
-    destination_validation_message,
-    events_problem,
     find_overlaps,
     plan_restore_notification,
-    sorted_for_diff,
-    topic_arn_problem,
-    topic_arn_region,
 )
+from ansible_collections.s3async.restore.plugins.module_utils.notification_errors import NotificationConfigError, NotificationOverlapError
+from ansible_collections.s3async.restore.plugins.module_utils.notification_input import DEFAULT_RESTORE_EVENTS, RESTORE_EVENTS
 
 TOPIC = "arn:aws:sns:us-east-1:123456789012:restore-events"
 OTHER_TOPIC = "arn:aws:sns:us-east-1:123456789012:audit"
@@ -575,101 +573,7 @@ def test_find_overlaps_descriptions_exact():
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# ARNs and events
-# ---------------------------------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "arn",
-    [
-        pytest.param(TOPIC, id="aws"),
-        pytest.param("arn:aws-cn:sns:cn-north-1:123456789012:t", id="aws-cn"),
-        pytest.param("arn:aws-us-gov:sns:us-gov-west-1:123456789012:My_Topic-1", id="aws-us-gov"),
-        pytest.param("arn:aws:sns:ap-southeast-2:123456789012:" + "x" * 256, id="256-char-name"),
-    ],
-)
-def test_topic_arn_valid(arn):
-    assert topic_arn_problem(arn) is None
-
-
-SUBSCRIPTION = TOPIC + ":0b7f4f6e-3c1d-4b9a-9d2e-8f5a6c7b8d9e"
-
-ARN_PROBLEMS = [
-    pytest.param(SUBSCRIPTION, ["subscription ARN", "Use the topic ARN without the subscription id: " + TOPIC], id="subscription-arn"),
-    pytest.param("arn:aws:sqs:us-east-1:123456789012:ingest", ["an SQS queue ARN", "subscribe it to that topic"], id="sqs-arn"),
-    pytest.param(LAMBDA, ["a Lambda function ARN"], id="lambda-arn"),
-    pytest.param("arn:aws:sns:us-east-1:123456789012:orders.fifo", ["FIFO topic", "standard (non-FIFO)"], id="fifo"),
-    pytest.param("restore-events", ["is not an ARN", "list-topics"], id="bare-name"),
-    pytest.param("not an arn at all", ["is not an ARN"], id="garbage"),
-    pytest.param("", ["An SNS topic ARN is required"], id="empty"),
-    pytest.param(None, ["An SNS topic ARN is required"], id="none"),
-    pytest.param(" " + TOPIC, ["white space"], id="whitespace"),
-    pytest.param("arn:aws:sns:us-east-1:123456789012", ["not a complete ARN"], id="truncated"),
-    pytest.param("arn:aws:sns:us-east-1:12345:t", ["invalid account id '12345'"], id="short-account"),
-    pytest.param("arn:aws:sns::123456789012:t", ["has no region"], id="no-region"),
-    pytest.param("arn:aws:sns:useast1:123456789012:t", ["invalid region 'useast1'"], id="bad-region"),
-    pytest.param("arn:amazon:sns:us-east-1:123456789012:t", ["invalid partition 'amazon'"], id="bad-partition"),
-    pytest.param("arn:aws:sns:us-east-1:123456789012:", ["no topic name"], id="no-name"),
-    pytest.param("arn:aws:sns:us-east-1:123456789012:bad name", ["invalid topic name 'bad name'"], id="bad-name"),
-    pytest.param("arn:aws:sns:us-east-1:123456789012:" + "x" * 257, ["invalid topic name"], id="name-too-long"),
-    pytest.param(TOPIC + ":extra:parts", ["extra ':'-separated parts", TOPIC], id="extra-parts"),
-]
-
-
-@pytest.mark.parametrize("arn, fragments", ARN_PROBLEMS)
-def test_topic_arn_problem(arn, fragments):
-    problem = topic_arn_problem(arn)
-    assert problem is not None
-    for fragment in fragments:
-        assert fragment in problem
-
-
-def test_topic_arn_problem_subscription_exact():
-    assert topic_arn_problem(SUBSCRIPTION) == (
-        "%r is an SNS subscription ARN, not a topic ARN. Use the topic ARN without the subscription id: %s" % (SUBSCRIPTION, TOPIC)
-    )
-
-
-@pytest.mark.parametrize(
-    "arn, region",
-    [pytest.param(TOPIC, "us-east-1", id="us-east-1"), pytest.param("arn:aws-us-gov:sns:us-gov-west-1:123456789012:t", "us-gov-west-1", id="gov")],
-)
-def test_topic_arn_region(arn, region):
-    assert topic_arn_region(arn) == region
-
-
-def test_topic_arn_region_rejects_bad_arn():
-    with pytest.raises(NotificationConfigError) as raised:
-        topic_arn_region(SUBSCRIPTION)
-    assert "subscription ARN" in raised.value.msg
-
-
-@pytest.mark.parametrize(
-    "events, fragments",
-    [
-        pytest.param(list(DEFAULT_RESTORE_EVENTS), None, id="default"),
-        pytest.param(list(RESTORE_EVENTS), None, id="with-delete"),
-        pytest.param([WILD], None, id="wildcard"),
-        pytest.param((POST,), None, id="tuple"),
-        pytest.param([], ["At least one restore event type"], id="empty"),
-        pytest.param(POST, ["must be a list"], id="string-not-list"),
-        pytest.param([POST, CREATED], ["not 's3:ObjectCreated:*'"], id="created-event"),
-        pytest.param(["s3:objectrestore:post"], ["should be spelled 's3:ObjectRestore:Post'"], id="wrong-case"),
-        pytest.param(["s3:ObjectRestore:Started"], ["not 's3:ObjectRestore:Started'", DELETE], id="unknown-restore-event"),
-    ],
-)
-def test_events_problem(events, fragments):
-    problem = events_problem(events)
-    if fragments is None:
-        assert problem is None
-    else:
-        assert problem is not None
-        for fragment in fragments:
-            assert fragment in problem
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# clean_configuration, sorted_for_diff, destination policy
+# clean_configuration
 # ---------------------------------------------------------------------------------------------------------------
 
 
@@ -703,61 +607,238 @@ def test_clean_configuration_rejects_non_mapping():
         clean_configuration(["TopicConfigurations"])
 
 
-def test_sorted_for_diff():
-    data = {"b": [{"z": 1, "a": {"y": 2, "x": 3}}, 5], "a": {"d": 1, "c": [3, 1, 2]}}
-    result = sorted_for_diff(data)
-    assert result == data
-    assert list(result) == ["a", "b"]
-    assert list(result["a"]) == ["c", "d"]
-    assert result["a"]["c"] == [3, 1, 2]
-    assert list(result["b"][0]) == ["a", "z"]
-    assert list(result["b"][0]["a"]) == ["x", "y"]
-    assert json.dumps(result) == '{"a": {"c": [3, 1, 2], "d": 1}, "b": [{"a": {"x": 3, "y": 2}, "z": 1}, 5]}'
+# ---------------------------------------------------------------------------------------------------------------
+# Reading a key filter
+# ---------------------------------------------------------------------------------------------------------------
+
+RULES_OF_CASES = [
+    pytest.param(None, ([], [], False), id="no-filter"),
+    pytest.param({}, ([], [], False), id="empty-filter"),
+    pytest.param("x", ([], [], True), id="filter-not-a-mapping"),
+    pytest.param({"Key": {}}, ([], [], False), id="key-without-rules"),
+    pytest.param({"Key": {"FilterRules": []}}, ([], [], False), id="empty-rules"),
+    pytest.param({"Key": "x"}, ([], [], False), id="key-not-a-mapping-read-as-no-rules"),
+    pytest.param({"Key": {"FilterRules": "x"}}, ([], [], True), id="rules-not-a-list"),
+    pytest.param(flt(("Prefix", "my+photos/"), ("suffix", "%2Egz")), (["my photos/"], [".gz"], False), id="decoded-values"),
+    pytest.param(flt(("PREFIX", "a/"), ("prefix", "a/b")), (["a/", "a/b"], [], False), id="all-prefixes-kept-in-order"),
+    pytest.param({"Key": {"FilterRules": ["prefix"]}}, ([], [], True), id="rule-not-a-mapping"),
+    pytest.param(flt((1, "a")), ([], [], True), id="name-not-a-string"),
+    pytest.param(flt(("prefix", None)), ([""], [], False), id="value-none-is-empty"),
+    pytest.param(flt(("prefix", 5)), ([], [], True), id="value-not-a-string"),
+    pytest.param(flt(("glob", "*.gz")), ([], [], True), id="unknown-rule-name"),
+    pytest.param({"Key": {"FilterRules": [{"Name": "prefix", "Value": "a"}]}, "Metadata": {}}, (["a"], [], True), id="unknown-filter-kind"),
+]
+
+
+@pytest.mark.parametrize("entry_filter, expected", RULES_OF_CASES)
+def test_rules_of(entry_filter, expected):
+    entry = {"Id": "t", "TopicArn": TOPIC, "Events": [POST]}
+    if entry_filter is not None:
+        entry["Filter"] = entry_filter
+    assert tuple(_rules_of(entry)) == expected
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Planning steps: our configurations, coverage, the addition, the new conflicts, the plan
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def test_topic_configurations_only_this_topic_in_document_order():
+    mine, filtered = topic("mine", TOPIC, [POST]), topic("logs", TOPIC, [WILD], ("Prefix", "logs/"))
+    configuration = {"TopicConfigurations": [mine, "not an entry", topic("audit", OTHER_TOPIC, [POST]), filtered], "QueueConfigurations": [queue("q", [POST])]}
+    found = _topic_configurations(configuration, TOPIC)
+    assert [(index, entry, tuple(rules)) for index, entry, rules in found] == [(0, mine, ([], [], False)), (3, filtered, (["logs/"], [], False))]
+    assert _topic_configurations({"TopicConfigurations": "x"}, TOPIC) == []
+
+
+WHOLE_BUCKET = [("prefix", "")]
+
+COVERAGE_CASES = [
+    pytest.param([], [POST, COMPLETED], WHOLE_BUCKET, [POST, COMPLETED], [], id="nothing-yet"),
+    pytest.param([topic("mine", TOPIC, [WILD])], [POST, COMPLETED], WHOLE_BUCKET, [], ["mine"], id="wildcard-covers-all"),
+    pytest.param([topic("audit", OTHER_TOPIC, [WILD])], [POST], WHOLE_BUCKET, [POST], [], id="other-topic-does-not-count"),
+    pytest.param([topic("mine", TOPIC, [POST])], [POST, COMPLETED], WHOLE_BUCKET, [COMPLETED], ["mine"], id="partly-covered"),
+    pytest.param(
+        [topic("logs", TOPIC, [POST], ("Prefix", "logs/")), topic("all", TOPIC, [COMPLETED])],
+        [POST, COMPLETED],
+        [("key", "logs/a")],
+        [],
+        ["logs", "all"],
+        id="spread-over-two-configs",
+    ),
+    pytest.param(
+        [topic("logs", TOPIC, [WILD], ("Prefix", "logs/"))],
+        [POST],
+        [("key", "logs/a"), ("key", "data/b")],
+        [POST],
+        [],
+        id="one-scope-uncovered-means-missing",
+    ),
+    pytest.param(
+        [topic("logs", TOPIC, [WILD], ("Prefix", "logs/")), topic("data", TOPIC, [WILD], ("Prefix", "data/"))],
+        [POST],
+        [("key", "logs/a"), ("key", "data/b")],
+        [],
+        ["logs", "data"],
+        id="each-scope-its-own-config",
+    ),
+    pytest.param([topic("a", TOPIC, [WILD]), topic("b", TOPIC, [WILD])], [POST, COMPLETED], [("key", "x"), ("key", "y")], [], ["a"], id="first-match-once"),
+    pytest.param([{"TopicArn": TOPIC, "Events": [WILD]}], [POST], WHOLE_BUCKET, [], [None], id="config-without-id"),
+    pytest.param([topic("gz", TOPIC, [WILD], ("Suffix", ".gz"))], [POST], [("prefix", "logs/")], [POST], [], id="suffix-filter-not-covering-prefix"),
+    pytest.param([topic("gz", TOPIC, [WILD], ("Suffix", ".gz"))], [POST], [("key", "logs/a.gz")], [], ["gz"], id="suffix-filter-covering-key"),
+]
+
+
+@pytest.mark.parametrize("topic_entries, wanted, scopes, missing, covering_ids", COVERAGE_CASES)
+def test_coverage(topic_entries, wanted, scopes, missing, covering_ids):
+    ours = _topic_configurations({"TopicConfigurations": topic_entries}, TOPIC)
+    assert _coverage(ours, wanted, scopes) == (missing, covering_ids)
+
+
+ADDITION_CASES = [
+    pytest.param({}, [POST], {"TopicConfigurations": [ours([POST])]}, "added", 0, OUR_ID, id="fresh-bucket"),
+    pytest.param({"TopicConfigurations": "x"}, [POST], {"TopicConfigurations": [ours([POST])]}, "added", 0, OUR_ID, id="topic-list-not-a-list"),
+    pytest.param(
+        {"TopicConfigurations": [topic("audit", OTHER_TOPIC, [POST]), topic("mine", TOPIC, [DELETE])]},
+        [POST],
+        {"TopicConfigurations": [topic("audit", OTHER_TOPIC, [POST]), topic("mine", TOPIC, [DELETE, POST])]},
+        "appended",
+        1,
+        "mine",
+        id="appended-to-unfiltered",
+    ),
+    pytest.param(
+        {"TopicConfigurations": [topic("first", TOPIC, [POST]), topic("second", TOPIC, [DELETE])]},
+        [COMPLETED],
+        {"TopicConfigurations": [topic("first", TOPIC, [POST, COMPLETED]), topic("second", TOPIC, [DELETE])]},
+        "appended",
+        0,
+        "first",
+        id="first-unfiltered-extended",
+    ),
+    pytest.param(
+        {"TopicConfigurations": [{"TopicArn": TOPIC, "Events": [POST]}]},
+        [COMPLETED],
+        {"TopicConfigurations": [{"TopicArn": TOPIC, "Events": [POST, COMPLETED]}]},
+        "appended",
+        0,
+        "",
+        id="appended-to-config-without-id",
+    ),
+    pytest.param(
+        {"TopicConfigurations": [OWN_LOGS]},
+        [POST],
+        {"TopicConfigurations": [OWN_LOGS, ours([POST])]},
+        "added",
+        1,
+        OUR_ID,
+        id="filtered-config-not-extended",
+    ),
+    pytest.param(
+        {"TopicConfigurations": [UNKNOWN_FILTER]},
+        [COMPLETED],
+        {"TopicConfigurations": [UNKNOWN_FILTER, ours([COMPLETED])]},
+        "added",
+        1,
+        OUR_ID,
+        id="unknown-filter-kind-not-extended",
+    ),
+    pytest.param(
+        {"LambdaFunctionConfigurations": [lambda_(OUR_ID, [REMOVED])]},
+        [POST],
+        {"LambdaFunctionConfigurations": [lambda_(OUR_ID, [REMOVED])], "TopicConfigurations": [ours([POST], OUR_ID + "-2")]},
+        "added",
+        0,
+        OUR_ID + "-2",
+        id="id-taken-by-lambda",
+    ),
+]
+
+
+@pytest.mark.parametrize("before, missing, after, action, index, config_id", ADDITION_CASES)
+def test_with_events_added(before, missing, after, action, index, config_id):
+    original = copy.deepcopy(before)
+    result = _with_events_added(before, TOPIC, _topic_configurations(before, TOPIC), missing)
+    assert result == (after, action, index, config_id)
+    assert before == original  # after is a copy
+    result[0]["TopicConfigurations"][index]["Events"].append("changed")
+    assert before == original
+
+
+NEW_CONFLICT_CASES = [
+    pytest.param({"TopicConfigurations": [ours([POST])]}, 0, [POST], [], id="alone"),
+    pytest.param(
+        {"TopicConfigurations": [ours([POST])], "QueueConfigurations": [queue("q", [WILD])]},
+        0,
+        [POST],
+        [conflict("QueueConfigurations", 0, queue("q", [WILD]))],
+        id="overlap-on-added-event",
+    ),
+    pytest.param(
+        {"TopicConfigurations": [ours([POST, COMPLETED])], "QueueConfigurations": [queue("q", [POST])]},
+        0,
+        [COMPLETED],
+        [],
+        id="older-overlap-on-event-not-added",
+    ),
+    pytest.param(
+        {"TopicConfigurations": [ours([POST])], "QueueConfigurations": [queue("a", [CREATED])], "LambdaFunctionConfigurations": [lambda_("b", [PUT])]},
+        0,
+        [POST],
+        [],
+        id="overlap-between-others",
+    ),
+    pytest.param(
+        {"TopicConfigurations": [topic("audit", OTHER_TOPIC, [COMPLETED]), ours([COMPLETED])]},
+        1,
+        [COMPLETED],
+        [conflict("TopicConfigurations", 0, topic("audit", OTHER_TOPIC, [COMPLETED]))],
+        id="ours-second-in-pair",
+    ),
+    pytest.param(
+        {"TopicConfigurations": [topic("audit", OTHER_TOPIC, [COMPLETED]), ours([COMPLETED])]},
+        0,
+        [COMPLETED],
+        [conflict("TopicConfigurations", 1, ours([COMPLETED]))],
+        id="our-index-says-which-is-ours",
+    ),
+    pytest.param(
+        {"TopicConfigurations": [ours([WILD])], "QueueConfigurations": [queue("q1", [POST])], "LambdaFunctionConfigurations": [lambda_("l1", [DELETE])]},
+        0,
+        [WILD],
+        [conflict("QueueConfigurations", 0, queue("q1", [POST])), conflict("LambdaFunctionConfigurations", 0, lambda_("l1", [DELETE]))],
+        id="wildcard-added-document-order",
+    ),
+]
+
+
+@pytest.mark.parametrize("after, our_index, added, expected", NEW_CONFLICT_CASES)
+def test_new_conflicts(after, our_index, added, expected):
+    assert _new_conflicts(after, our_index, added) == expected
 
 
 @pytest.mark.parametrize(
-    "topic_arn, account_id, expected_condition",
+    "action, ids, expected_changed, expected_id",
     [
-        pytest.param(
-            TOPIC,
-            "123456789012",
-            {"ArnLike": {"aws:SourceArn": "arn:aws:s3:::my-bucket"}, "StringEquals": {"aws:SourceAccount": "123456789012"}},
-            id="with-account",
-        ),
-        pytest.param(TOPIC, None, {"ArnLike": {"aws:SourceArn": "arn:aws:s3:::my-bucket"}}, id="without-account"),
-        pytest.param(
-            "arn:aws-cn:sns:cn-north-1:210987654321:t",
-            "210987654321",
-            {"ArnLike": {"aws:SourceArn": "arn:aws-cn:s3:::my-bucket"}, "StringEquals": {"aws:SourceAccount": "210987654321"}},
-            id="china-partition",
-        ),
+        pytest.param("none", [], False, "", id="none-without-ids"),
+        pytest.param("none", ["a", "b"], False, "a", id="none-first-covering-id"),
+        pytest.param("added", [OUR_ID, "a"], True, OUR_ID, id="added"),
+        pytest.param("appended", ["", "a"], True, "", id="appended-to-config-without-id"),
     ],
 )
-def test_destination_policy_statement(topic_arn, account_id, expected_condition):
-    assert destination_policy_statement(topic_arn, "my-bucket", account_id) == {
-        "Sid": "AllowS3PublishRestoreEvents",
-        "Effect": "Allow",
-        "Principal": {"Service": "s3.amazonaws.com"},
-        "Action": "SNS:Publish",
-        "Resource": topic_arn,
-        "Condition": expected_condition,
+def test_plan_result(action, ids, expected_changed, expected_id):
+    before, after = {"b": 1}, {"a": 2}
+    plan = _plan(action, ids, [POST], before, after)
+    assert list(plan) == ["changed", "action", "configuration_id", "configuration_ids", "missing_events", "before", "after"]
+    assert plan == {
+        "changed": expected_changed,
+        "action": action,
+        "configuration_id": expected_id,
+        "configuration_ids": ids,
+        "missing_events": [POST],
+        "before": before,
+        "after": after,
     }
-
-
-def test_destination_validation_message_shows_statement():
-    msg = destination_validation_message(TOPIC, "my-bucket", "123456789012")
-    lines = msg.split("\n")
-    assert TOPIC in lines[0] and "my-bucket" in lines[0] and "Unable to validate the following destination configurations" in lines[0]
-    start = lines.index("{")
-    end = lines.index("}")
-    assert json.loads("\n".join(lines[start:end + 1])) == destination_policy_statement(TOPIC, "my-bucket", "123456789012")
-    assert "aws:SourceAccount\": \"<bucket owner account id>" not in msg
-    assert "kms:GenerateDataKey" in msg
-
-
-def test_destination_validation_message_without_account_asks_for_it():
-    msg = destination_validation_message(TOPIC, "my-bucket", None)
-    assert "\"StringEquals\": {\"aws:SourceAccount\": \"<bucket owner account id>\"}" in msg
 
 
 # ---------------------------------------------------------------------------------------------------------------

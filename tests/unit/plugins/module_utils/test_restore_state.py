@@ -253,11 +253,3 @@ def test_classify_listing_entry(entry, trusted, expected):
 def test_listing_expiry_in_the_past_counts_as_archived():
     entry = {"StorageClass": "GLACIER", "RestoreStatus": {"IsRestoreInProgress": False, "RestoreExpiryDate": EXPIRY}}
     assert rs.classify_listing_entry(entry, True, now=EXPIRY) == (rs.STATUS_ARCHIVED, None)
-
-
-@pytest.mark.parametrize(
-    "delay, first_delay, expected",
-    [(60, 60, 120), (480, 60, 900), (900, 60, 900), (1000, 1000, 1000), (5, 5, 10)],
-)
-def test_next_wait_delay_doubles_up_to_fifteen_minutes(delay, first_delay, expected):
-    assert rs.next_wait_delay(delay, first_delay) == expected

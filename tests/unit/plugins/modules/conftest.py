@@ -97,23 +97,3 @@ def restore_calls(monkeypatch):
 
     monkeypatch.setattr(S3Bucket, "restore_object", spy)
     return calls
-
-
-class FakeClock:
-    """Stands in for the `time` module inside a module under test: sleeping advances the clock, instantly."""
-
-    def __init__(self):
-        self.now = 1000.0
-        self.sleeps = []
-
-    def monotonic(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
-@pytest.fixture
-def fake_clock():
-    return FakeClock()

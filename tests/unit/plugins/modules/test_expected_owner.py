@@ -18,6 +18,7 @@ import types
 
 import pytest
 
+from ansible_collections.s3async.restore.plugins.module_utils import restore_task
 from ansible_collections.s3async.restore.plugins.modules import s3_object_restore
 
 BUCKET = "archive-bucket"
@@ -132,7 +133,7 @@ def test_waiting_polls_with_the_owner(s3_stubber, owner_calls, run_module, monke
     clock = types.SimpleNamespace(now=0.0)
     fake_time = types.SimpleNamespace(monotonic=lambda: clock.now, time=lambda: clock.now,
                                       sleep=lambda seconds: setattr(clock, "now", clock.now + seconds))
-    monkeypatch.setattr(s3_object_restore, "time", fake_time)
+    monkeypatch.setattr(restore_task, "time", fake_time)
     key = "db/dump"
     expect(s3_stubber, "head_object", {"StorageClass": "GLACIER", "ContentLength": 1}, Key=key)
     expect(s3_stubber, "restore_object", restore_accepted(), Key=key,

@@ -14,6 +14,7 @@ from email.utils import format_datetime
 import pytest
 from moto.moto_api import state_manager
 
+from ansible_collections.s3async.restore.plugins.module_utils import restore_task
 from ansible_collections.s3async.restore.plugins.modules import s3_object_restore
 
 BUCKET = "archive-bucket"
@@ -158,7 +159,7 @@ def test_batch_operations_threshold_stops_the_listing_early(s3_stubber, run_modu
 
 def test_wait_through_moto_state_manager(s3, run_module, monkeypatch, fake_clock):
     """The real module waits while moto holds the restore in progress for a few reads, then sees it restored."""
-    monkeypatch.setattr(s3_object_restore, "time", fake_clock)
+    monkeypatch.setattr(restore_task, "time", fake_clock)
     state_manager.set_transition(model_name="s3::keyrestore", transition={"progression": "manual", "times": 4})
     try:
         s3.put_object(Bucket=BUCKET, Key=KEY, Body=b"x", StorageClass="GLACIER")

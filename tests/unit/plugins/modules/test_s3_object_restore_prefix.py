@@ -19,6 +19,7 @@ import datetime
 
 import pytest
 
+from ansible_collections.s3async.restore.plugins.module_utils import restore_task
 from ansible_collections.s3async.restore.plugins.modules import s3_object_restore
 
 BUCKET = "archive-bucket"
@@ -321,7 +322,7 @@ def test_expedited_refused_per_object_for_deep_archive_in_a_prefix(s3_stubber, r
 
 
 def test_prefix_wait_polls_by_listing_and_never_rereads_a_restored_object(s3_stubber, run_module, monkeypatch, fake_clock):
-    monkeypatch.setattr(s3_object_restore, "time", fake_clock)
+    monkeypatch.setattr(restore_task, "time", fake_clock)
     counter = calls_by_operation(s3_stubber)
     restored = {"IsRestoreInProgress": False, "RestoreExpiryDate": EXPIRY}
     expect_listing(s3_stubber, [[listing_entry("data/a", "GLACIER"), listing_entry("data/b", "GLACIER")]])

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.s3async.restore.plugins.module_utils import restore_task
 from ansible_collections.s3async.restore.plugins.modules import s3_object_restore
 
 BUCKET = "archive-bucket"
@@ -185,7 +186,7 @@ def test_expected_owner_is_sent_on_notification_calls(s3_stubber, run_module):
 
 def test_restored_state_polls_with_doubling_delay(s3_stubber, run_module, monkeypatch, fake_clock):
     clock = fake_clock
-    monkeypatch.setattr(s3_object_restore, "time", clock)
+    monkeypatch.setattr(restore_task, "time", clock)
     expect_head(s3_stubber, head("GLACIER"))
     expect_restore(s3_stubber, {"Days": 7, "GlacierJobParameters": {"Tier": "Standard"}})
     for _attempt in range(3):
@@ -204,7 +205,7 @@ def test_restored_state_polls_with_doubling_delay(s3_stubber, run_module, monkey
 
 def test_delay_growth_stops_at_the_ceiling(s3_stubber, run_module, monkeypatch, fake_clock):
     clock = fake_clock
-    monkeypatch.setattr(s3_object_restore, "time", clock)
+    monkeypatch.setattr(restore_task, "time", clock)
     expect_head(s3_stubber, head("GLACIER", restore=ONGOING))
     for _attempt in range(5):
         expect_head(s3_stubber, head("GLACIER", restore=ONGOING))
@@ -219,7 +220,7 @@ def test_delay_growth_stops_at_the_ceiling(s3_stubber, run_module, monkeypatch, 
 
 def test_wait_timeout_fails_with_where_the_object_stands(s3_stubber, run_module, monkeypatch, fake_clock):
     clock = fake_clock
-    monkeypatch.setattr(s3_object_restore, "time", clock)
+    monkeypatch.setattr(restore_task, "time", clock)
     expect_head(s3_stubber, head("DEEP_ARCHIVE", restore=ONGOING))
     for _attempt in range(3):
         expect_head(s3_stubber, head("DEEP_ARCHIVE", restore=ONGOING))
@@ -420,7 +421,7 @@ def test_topic_in_another_region_than_the_bucket_is_refused_before_any_write(s3_
 
 def test_a_restore_sent_before_a_failing_wait_is_still_reported(s3_stubber, run_module, monkeypatch, fake_clock):
     """The restore went out; a HEAD that fails while waiting must not hide that (changed, restore_requested)."""
-    monkeypatch.setattr(s3_object_restore, "time", fake_clock)
+    monkeypatch.setattr(restore_task, "time", fake_clock)
     expect_head(s3_stubber, head("GLACIER"))
     expect_restore(s3_stubber, {"Days": 7, "GlacierJobParameters": {"Tier": "Standard"}})
     s3_stubber.add_client_error("head_object", "403", "Forbidden", 403)

@@ -24,6 +24,7 @@ from botocore.stub import Stubber
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
+from ansible_collections.s3async.restore.plugins.module_utils import job_task
 from ansible_collections.s3async.restore.plugins.modules import s3_restore_job
 
 REGION = "us-east-1"
@@ -120,7 +121,7 @@ def aws(monkeypatch):
 
 @pytest.fixture
 def clock(monkeypatch, fake_clock):
-    monkeypatch.setattr(s3_restore_job, "time", fake_clock)
+    monkeypatch.setattr(job_task, "time", fake_clock)
     return fake_clock
 
 

@@ -1,0 +1,308 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: Contributors to the s3async.restore project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The s3_restore_job task: find, create, confirm or cancel the S3 Batch Operations restore jobs, and wait for them.
+
+The decisions are batch_job's (what to send, which listed job is ours) and batch_job_status's (what a job
+reports); the calls, and the messages for their errors, are s3control_api's and s3_api's. This file puts them in
+order and keeps the clock (the time module, or a test's). Sources: S3 User Guide, "Restore objects with Batch
+Operations" (batch-ops-initiate-restore-object) and "Tracking job status and completion reports"
+(batch-ops-job-status).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from ansible.module_utils.common.warnings import warn
+
+from ansible_collections.s3async.restore.plugins.module_utils import batch_job
+from ansible_collections.s3async.restore.plugins.module_utils import batch_job_checks
+from ansible_collections.s3async.restore.plugins.module_utils import batch_job_status
+from ansible_collections.s3async.restore.plugins.module_utils import s3control_api
+from ansible_collections.s3async.restore.plugins.module_utils.failures import TaskFailure
+from ansible_collections.s3async.restore.plugins.module_utils.failures import finish
+from ansible_collections.s3async.restore.plugins.module_utils.s3_api import S3Bucket
+from ansible_collections.s3async.restore.plugins.module_utils.s3_api import s3_client
+from ansible_collections.s3async.restore.plugins.module_utils.waiting import Wait
+
+CANCEL_REASON = "Cancelled by s3async.restore.s3_restore_job (state=absent)"
+CREATE_ACTIONS = ("created", "would_create")
+# The actions that make `changed` true, by state.
+CHANGED_ACTIONS = {
+    "absent": ("cancelled", "would_cancel"),
+    "present": ("created", "would_create", "confirmed", "would_confirm"),
+    "completed": ("created", "would_create", "confirmed", "would_confirm"),
+}
+
+
+def jobs_module(module: Any) -> None:
+    """s3_restore_job: refuse bad input before any call, run, and end the module with the result."""
+    problems = batch_job_checks.validate(module.params)
+    if problems:
+        module.fail_json(msg="; ".join(problems))
+    finish(module, lambda: run_jobs(module), f"S3 Batch Operations call failed for bucket {module.params['bucket']}")
+
+
+def account_of(module: Any) -> str:
+    """The account that owns the jobs: account_id, or the account of the credentials in use."""
+    if module.params["account_id"]:
+        return module.params["account_id"]
+    return s3control_api.caller_account_id(s3control_api.sts_client(module))
+
+
+def read_manifest(module: Any) -> dict:
+    """The normalised manifest option, with the manifest object's ETag read by HeadObject when not given."""
+    params = module.params
+    manifest, _problems = batch_job.parse_manifest(params["manifest"], params["bucket"])
+    if manifest["etag"] is None and params["state"] != "absent":
+        bucket = S3Bucket(s3_client(module, s3control_api.MODULE_NAME), manifest["bucket"])
+        manifest["etag"] = batch_job.normalize_etag(bucket.manifest_etag(manifest["key"], manifest["version_id"]))
+    return manifest
+
+
+def job_result(plan: dict, action: str, summary: dict | None = None, job_id: str | None = None,
+               request: dict | None = None) -> dict:
+    """One entry of RV(jobs): the plan's kind, the action, and what DescribeJob said (or what is known)."""
+    summary = summary or {}
+    result = {
+        "kind": plan["kind"],
+        "storage_classes": list(plan["storage_classes"]),
+        "action": action,
+        "job_id": summary.get("job_id") or job_id,
+        "job_arn": summary.get("job_arn"),
+        "status": summary.get("status"),
+        "description": summary.get("description") or plan["description"],
+        "progress": summary.get("progress"),
+        "report": summary["report"] if "report" in summary else batch_job_status.report_location(job_id, (request or {}).get("Report")),
+        "failure_reasons": summary.get("failure_reasons") or [],
+        "status_update_reason": summary.get("status_update_reason"),
+        "created": summary.get("created"),
+        "terminated": summary.get("terminated"),
+    }
+    if request is not None:
+        result["request"] = request
+        result["client_request_token"] = request["ClientRequestToken"]
+    return result
+
+
+def conflict_message(plan: dict, conflicts: list[dict]) -> str:
+    """Why a second job for the same objects is refused (batch-ops-initiate-restore-object, "Overlapping restores")."""
+    job = conflicts[0]
+    return (
+        f"Another restore job for the same objects ({'/'.join(plan['storage_classes'])}) is still running with other "
+        f"settings (tier, days or idempotency_key): job {job['JobId']}, status {job.get('Status')}, "
+        f"\"{job.get('Description')}\". A second job would send restore requests for objects already being restored, "
+        "which fail. Wait for it to finish, or cancel it with state=absent, then run again."
+    )
+
+
+# -- state=present / completed ----------------------------------------------------------------------------------
+
+def ensure_jobs(module: Any, jobs: s3control_api.BatchJobs, plans: list[dict], listed: list[dict]) -> list[dict]:
+    """state=present/completed: find or create (or confirm) one job per plan. Returns the RV(jobs) entries.
+
+    Every plan is matched before anything is created: a conflict for any of them changes nothing."""
+    decisions = []
+    for plan in plans:
+        decision = batch_job.match_jobs(listed, plan)
+        if decision["conflicts"] and decision["found"] is None:
+            raise TaskFailure(conflict_message(plan, decision["conflicts"]))
+        decisions.append(decision)
+
+    results = []
+    for plan, decision in zip(plans, decisions):
+        if decision["found"] is not None:
+            results.append(found_job(module, jobs, plan, decision["found"]))
+        else:
+            results.append(new_job(module, jobs, plan, decision["attempt"]))
+    return results
+
+
+def found_job(module: Any, jobs: s3control_api.BatchJobs, plan: dict, found: dict) -> dict:
+    """The job an earlier run created: described, and confirmed when it waits for a confirmation no longer asked."""
+    descriptor = jobs.describe_job(found["JobId"])
+    action = "found"
+    if batch_job_status.needs_confirmation(descriptor, module.params["confirmation_required"]):
+        action = "would_confirm" if module.check_mode else "confirmed"
+        if not module.check_mode:
+            jobs.update_job_status(found["JobId"], "Ready")
+            descriptor = dict(descriptor, Status="Ready")
+    return job_result(plan, action, batch_job_status.summarize_job(descriptor))
+
+
+def new_job(module: Any, jobs: s3control_api.BatchJobs, plan: dict, attempt: int) -> dict:
+    """CreateJob for a plan no listed job answers (only the request, in check mode)."""
+    params = module.params
+    request = batch_job.create_job_request(plan, params, jobs.account_id, attempt)
+    if module.check_mode:
+        return job_result(plan, "would_create", request=request)
+    job_id = jobs.create_job(request, params["bucket"])
+    result = job_result(plan, "created", job_id=job_id, request=request)
+    result["status"] = "New"
+    return result
+
+
+def warn_about_new_jobs(params: dict, plans: list[dict], manifest: dict | None, results: list[dict]) -> None:
+    """The warnings for jobs created (or that would be): what they restore, and what they cannot report."""
+    creates = any(job["action"] in CREATE_ACTIONS for job in results)
+    # The manifest generator filters on the storage class, not the access tier (JobManifestGeneratorFilter); AWS
+    # stops a job whose tasks fail too often (batch-ops-job-status, "Tracking job failure").
+    if manifest is None and any(plan["kind"] == batch_job.KIND_INTELLIGENT_TIERING for plan in plans) and creates:
+        warn(
+            "The INTELLIGENT_TIERING job restores every Intelligent-Tiering object under the prefix: the manifest "
+            "generator cannot filter on the access tier. Restore requests fail for objects outside the archive "
+            "tiers, and AWS stops a job once more than half of at least 1,000 tasks have failed. To restore only "
+            "archived ones, give a manifest built from an S3 Inventory report's IntelligentTieringAccessTier."
+        )
+    if not params["report_bucket"] and creates:
+        warn("No report_bucket: the jobs write no completion report, so failed restore requests cannot be listed.")
+
+
+# -- state=absent -----------------------------------------------------------------------------------------------
+
+def cancel_jobs(module: Any, jobs: s3control_api.BatchJobs, plans: list[dict], listed: list[dict]) -> list[dict]:
+    """state=absent: cancel every job of the plans' scopes that can still be cancelled, and report those ending."""
+    results = []
+    for plan in plans:
+        for job in batch_job.cancellable(listed, plan):
+            results.append(cancel_job(module, jobs, plan, job))
+        for job in batch_job.ending(listed, plan):
+            results.append(job_result(plan, "none", listed_summary(job, job.get("Status"))))
+    return results
+
+
+def cancel_job(module: Any, jobs: s3control_api.BatchJobs, plan: dict, job: dict) -> dict:
+    """UpdateJobStatus(Cancelled) for one listed job (nothing, in check mode)."""
+    action = "would_cancel" if module.check_mode else "cancelled"
+    status = job.get("Status")
+    if not module.check_mode:
+        answer = jobs.update_job_status(job["JobId"], "Cancelled", CANCEL_REASON)
+        status = answer.get("Status") or "Cancelling"
+    return job_result(plan, action, listed_summary(job, status))
+
+
+def listed_summary(job: dict, status: str | None) -> dict:
+    """What a ListJobs entry tells of a job, for job_result (its report is not known: ListJobs does not say)."""
+    return {"job_id": job["JobId"], "status": status, "description": job.get("Description"),
+            "progress": batch_job_status.progress(job.get("ProgressSummary")), "report": None}
+
+
+# -- state=completed: waiting -----------------------------------------------------------------------------------
+
+def describe_for_wait(jobs: s3control_api.BatchJobs, job: dict) -> dict | None:
+    """DescribeJob for the wait loop; a job just created may not be visible yet (NotFound), which means New."""
+    descriptor = jobs.describe_job(job["job_id"], missing_ok=job["action"] == "created")
+    return None if descriptor is None else batch_job_status.summarize_job(descriptor)
+
+
+def poll_jobs(jobs: s3control_api.BatchJobs, pending: list[dict]) -> list[dict]:
+    """Describe every pending job, updating its RV(jobs) entry in place; returns those still pending."""
+    for job in pending:
+        summary = describe_for_wait(jobs, job)
+        if summary is not None:
+            job.update({key: value for key, value in summary.items() if key in job})
+    return [job for job in pending if not batch_job_status.is_terminal(job["status"])]
+
+
+def wait_for_jobs(module: Any, jobs: s3control_api.BatchJobs, results: list[dict], clock: Any = None) -> float:
+    """state=completed: poll DescribeJob until every job has ended. Returns seconds waited."""
+    params = module.params
+    wait = Wait(params["wait_timeout"], params["wait_delay"], clock or time)
+    pending = [job for job in results if not batch_job_status.is_terminal(job["status"])]
+    while True:
+        pending = poll_jobs(jobs, pending)
+        waited = wait.waited()
+        if not pending:
+            return waited
+        if not wait.sleep():
+            raise timeout_failure(results, pending, waited)
+
+
+def timeout_failure(results: list[dict], pending: list[dict], waited: float) -> TaskFailure:
+    """The failure of a wait that timed out: how far the first pending job got, and every job as it was last seen."""
+    first = pending[0]
+    counts = first.get("progress") or {}
+    return TaskFailure(
+        f"Timed out after {int(waited)} seconds waiting for {len(pending)} job(s) to finish: job "
+        f"{first['job_id']} is {first['status']} ({counts.get('percent_done', 0.0)}% of "
+        f"{counts.get('total', 'an unknown number of')} objects handled). The jobs keep running; run the task "
+        "again to keep waiting (nothing is created twice).",
+        jobs=results, waited=waited, changed=any(job["action"] in ("created", "confirmed") for job in results),
+    )
+
+
+def finish_completed(module: Any, jobs: s3control_api.BatchJobs, result: dict, clock: Any) -> None:
+    """state=completed: wait (not in check mode), then fail if a job failed, was cancelled or had too many failed
+    restore requests. Sets result["waited"]."""
+    if module.check_mode:
+        result["waited"] = 0.0
+        return
+    result["waited"] = wait_for_jobs(module, jobs, result["jobs"], clock)
+    problems = [batch_job_status.job_problem(job, module.params["max_failed_tasks"]) for job in result["jobs"]]
+    problems = [problem for problem in problems if problem]
+    if problems:
+        raise TaskFailure(" ".join(problems), **result)
+
+
+# -- the result -------------------------------------------------------------------------------------------------
+
+ACTION_WORDS = {
+    "created": "created job {id} for {what} ({status})",
+    "would_create": "would create a job for {what}",
+    "found": "found job {id} for {what}, created by an earlier run ({status})",
+    "confirmed": "confirmed job {id} for {what}, which was waiting for confirmation ({status})",
+    "would_confirm": "would confirm job {id} for {what}, which is waiting for confirmation",
+    "cancelled": "cancelled job {id} for {what} ({status})",
+    "would_cancel": "would cancel job {id} for {what} ({status})",
+    "none": "job {id} for {what} is already ending ({status})",
+}
+
+
+def summary_message(state: str, results: list[dict], check_mode: bool, params: dict) -> str:
+    """RV(msg): what was found and done, job by job, and why there is one job per kind of object."""
+    if not results:
+        return "No restore job to cancel." if state == "absent" else "Nothing to do."
+    parts = []
+    for job in results:
+        what = "/".join(job["storage_classes"])
+        if state != "absent":
+            what += f" with ExpirationInDays {params['days']}" if job["kind"] == batch_job.KIND_GLACIER else " without ExpirationInDays"
+        parts.append(ACTION_WORDS[job["action"]].format(id=job["job_id"], what=what, status=job["status"]))
+    text = "; ".join(parts) + "."
+    text = text[0].upper() + text[1:]
+    if len({job["kind"] for job in results}) > 1 and state != "absent":
+        text += (" One job per kind of object: GLACIER and DEEP_ARCHIVE need ExpirationInDays, the Intelligent-Tiering"
+                 " archive tiers refuse it, and one Batch Operations job cannot mix them.")
+    if check_mode:
+        text = "Check mode: " + text
+    return text
+
+
+def run_jobs(module: Any, clock: Any = None) -> dict:
+    """The whole task for a module whose options batch_job_checks.validate accepted; returns the module's result.
+
+    `clock` (anything with monotonic() and sleep()) defaults to the time module."""
+    params = module.params
+    account_id = account_of(module)
+    manifest = read_manifest(module) if params["manifest"] is not None else None
+    plans = batch_job.plan_jobs(params, account_id, manifest)
+    jobs = s3control_api.BatchJobs(s3control_api.s3control_client(module), account_id)
+    listed = jobs.list_jobs()
+
+    result = {"account_id": account_id}
+    if params["state"] == "absent":
+        results = cancel_jobs(module, jobs, plans, listed)
+    else:
+        results = ensure_jobs(module, jobs, plans, listed)
+        warn_about_new_jobs(params, plans, manifest, results)
+    result["changed"] = any(job["action"] in CHANGED_ACTIONS[params["state"]] for job in results)
+    result["jobs"] = results
+
+    if params["state"] == "completed":
+        finish_completed(module, jobs, result, clock or time)
+    result["msg"] = summary_message(params["state"], results, module.check_mode, params)
+    return result

@@ -1,0 +1,331 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: Contributors to the s3async.restore project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Reading objects' restore state and restoring them: one object, or every object under a prefix, streamed.
+
+The decisions are restore_state's and the request's options are options.RestoreOptions; this file does the work
+around them: HEAD or listing, RestoreObject with the Expedited fallback, the bounded thread pool that keeps a
+prefix run at the speed limit of the API with flat memory, and the polling that waits for restores to finish.
+Results are streamed (generators yield each object's result in the order seen), never called back.
+"""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import FIRST_COMPLETED
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import wait
+from typing import Any
+from typing import Callable
+from typing import Iterable
+from typing import Iterator
+
+try:
+    import botocore
+except ImportError:
+    pass  # Handled by AnsibleAWSModule
+
+from ansible_collections.s3async.restore.plugins.module_utils import restore_state
+from ansible_collections.s3async.restore.plugins.module_utils import s3_api
+from ansible_collections.s3async.restore.plugins.module_utils.aws_names import s3_uri
+from ansible_collections.s3async.restore.plugins.module_utils.failures import TaskFailure
+from ansible_collections.s3async.restore.plugins.module_utils.object_results import KEYS_IN_MESSAGES
+from ansible_collections.s3async.restore.plugins.module_utils.object_results import failed_result
+from ansible_collections.s3async.restore.plugins.module_utils.object_results import listing_stub
+from ansible_collections.s3async.restore.plugins.module_utils.object_results import object_result
+from ansible_collections.s3async.restore.plugins.module_utils.options import RestoreOptions
+from ansible_collections.s3async.restore.plugins.module_utils.waiting import Wait
+
+
+class RestoreTally:
+    """What a run sent, held back (option max_restores), reset and fell back on. Thread-safe."""
+
+    def __init__(self) -> None:
+        self.sent = 0
+        self.held_back = 0
+        self.expiry_resets: list = []
+        self.fallbacks = 0
+        self._lock = threading.Lock()
+
+    def take_slot(self, max_restores: int | None) -> bool:
+        """Count one more restore request, or (max_restores reached) one more held back: False."""
+        with self._lock:
+            if max_restores is not None and self.sent >= max_restores:
+                self.held_back += 1
+                return False
+            self.sent += 1
+            return True
+
+    def note_expiry_reset(self, key: str) -> None:
+        with self._lock:
+            if len(self.expiry_resets) < KEYS_IN_MESSAGES:
+                self.expiry_resets.append(key)
+
+    def note_fallback(self) -> None:
+        with self._lock:
+            self.fallbacks += 1
+
+
+# -- reading ---------------------------------------------------------------------------------------------------
+
+def read_object(bucket: s3_api.S3Bucket, key: str, version_id: str | None = None) -> dict:
+    """HEAD the object and classify it. Raises TaskFailure with a message naming what is wrong."""
+    head = bucket.head_object(key, version_id)
+    storage_class = head.get("StorageClass") or "STANDARD"
+    archive_status = head.get("ArchiveStatus")
+    try:
+        status, expiry = restore_state.classify(storage_class, archive_status, head.get("Restore"))
+    except restore_state.RestoreHeaderError as error:
+        raise TaskFailure(f"Cannot tell the restore state of {s3_uri(bucket.name, key, version_id)}: {error}") from error
+    return object_result(key, head.get("VersionId") or version_id, storage_class, archive_status,
+                         head.get("ContentLength"), status, expiry)
+
+
+def object_from_listing(entry: dict, trust_restore_status: bool) -> dict | None:
+    """The result dict for a listing entry when the listing is enough to know its state, else None."""
+    decided = restore_state.classify_listing_entry(entry, trust_restore_status)
+    if decided is None:
+        return None
+    status, expiry = decided
+    return object_result(entry["Key"], None, entry.get("StorageClass") or "STANDARD", None, entry.get("Size"), status, expiry)
+
+
+# -- restoring -------------------------------------------------------------------------------------------------
+
+# What the per-object message calls the request, by restore_state's reason.
+RESTORE_PHRASES = {
+    restore_state.REASON_ARCHIVED: "restore",
+    restore_state.REASON_EXTEND_EXPIRY: "restore to extend the copy's expiry (was {expiry})",
+    restore_state.REASON_UPGRADE_TIER: "restore with a faster tier for the running restore",
+}
+
+
+def refuse_unavailable_tier(bucket: s3_api.S3Bucket, obj: dict, options: RestoreOptions) -> None:
+    """Raise TaskFailure when options.tier cannot be used for this object's class (no Expedited for Deep Archive):
+    RestoreObject would refuse it, so nothing is sent."""
+    problem = restore_state.tier_problem(obj["storage_class"], obj["archive_status"], options.tier)
+    if problem:
+        raise TaskFailure(f"{s3_uri(bucket.name, obj['key'])}: {problem}", objects=[obj], summary=restore_state.summarize([obj]))
+
+
+def request_restore(bucket: s3_api.S3Bucket, obj: dict, options: RestoreOptions, tally: RestoreTally) -> dict:
+    """Send RestoreObject where options.reason(obj) says so. Returns the object's result after it."""
+    reason = options.reason(obj)
+    if reason is None:
+        return obj
+    refuse_unavailable_tier(bucket, obj, options)
+    if not tally.take_slot(options.max_restores):
+        return dict(obj, message=f"{obj['message']}; not requested, max_restores ({options.max_restores}) was reached")
+    what = RESTORE_PHRASES[reason].format(expiry=obj["expiry_date"])
+    if options.check_mode:
+        return dict(obj, action=restore_state.ACTION_RESTORE, tier=options.tier,
+                    message=f"a {what} would be requested (tier {options.tier}{_lifetime(obj, options)})")
+    outcome, tier, what = _send_with_fallback(bucket, obj, options, tally, what)
+    return _restore_result(bucket, obj, options, tally, reason, outcome, tier, what)
+
+
+def _lifetime(obj: dict, options: RestoreOptions) -> str:
+    return f", {options.days} days" if "Days" in options.request(obj) else ""
+
+
+def _send_with_fallback(bucket, obj, options, tally, what):
+    """RestoreObject at the run's tier, then, when S3 has no Expedited capacity and the user chose a slower tier
+    over failing (option tier_fallback), at that tier: Expedited capacity is not guaranteed (503,
+    restoring-objects "Provisioned capacity"). Returns (outcome, tier sent, phrase)."""
+    tier = options.tier
+    outcome = bucket.restore_object(obj["key"], options.request(obj), obj["version_id"])
+    if outcome == s3_api.RESTORE_NO_EXPEDITED_CAPACITY and options.tier_fallback:
+        tier = options.tier_fallback
+        outcome = bucket.restore_object(obj["key"], options.request(obj, tier), obj["version_id"])
+        if outcome in (s3_api.RESTORE_STARTED, s3_api.RESTORE_RESET):
+            tally.note_fallback()
+            what += " (no Expedited capacity, so with the fallback tier)"
+    return outcome, tier, what
+
+
+def _restore_result(bucket, obj, options, tally, reason, outcome, tier, what):
+    """The object's result for what RestoreObject came to (s3_api.RESTORE_*)."""
+    upgrade = reason == restore_state.REASON_UPGRADE_TIER
+    if outcome == s3_api.RESTORE_RUNNING_AFTER_RETRY and not upgrade:
+        return dict(obj, action=restore_state.ACTION_RESTORE, tier=options.tier, status=restore_state.STATUS_IN_PROGRESS,
+                    message=f"restore requested (tier {options.tier}); S3 reports it in progress")
+    if outcome in (s3_api.RESTORE_RUNNING, s3_api.RESTORE_RUNNING_AFTER_RETRY):
+        message = ("a restore is in progress; S3 did not upgrade it (it already runs at this tier or faster)"
+                   if upgrade else "a restore is in progress (started by another request)")
+        return dict(obj, status=restore_state.STATUS_IN_PROGRESS, message=message)
+    if outcome == s3_api.RESTORE_ACTIVE_TIER:
+        return dict(obj, status=restore_state.STATUS_NOT_ARCHIVED, message="not archived: the object is already in an access tier")
+    if outcome == s3_api.RESTORE_NO_EXPEDITED_CAPACITY:
+        raise TaskFailure(
+            f"S3 has no Expedited retrieval capacity for {s3_uri(bucket.name, obj['key'])} right now "
+            "(503 GlacierExpeditedRetrievalNotAvailable): try again later, use tier=Standard, "
+            "or set tier_fallback=Standard to fall back on its own."
+        )
+    sent = dict(obj, action=restore_state.ACTION_RESTORE, tier=tier)
+    if outcome == s3_api.RESTORE_RESET:
+        return _reset_result(sent, options, tally, reason)
+    sent.update(status=restore_state.STATUS_IN_PROGRESS, message=f"{what} requested (tier {tier}{_lifetime(obj, options)})")
+    return sent
+
+
+def _reset_result(sent: dict, options: RestoreOptions, tally: RestoreTally, reason: str) -> dict:
+    """200 instead of 202: a restored copy existed and S3 has reset its expiry to now + Days (RestoreObject,
+    "Responses"). Asked for by extend_expiry; otherwise it was restored between our read and this request."""
+    if reason != restore_state.REASON_EXTEND_EXPIRY:
+        tally.note_expiry_reset(sent["key"])
+        sent["message"] = f"already restored: S3 reset the copy's expiry to {options.days} days from now"
+    else:
+        sent["message"] = f"expiry extended: the copy stays readable until {options.days} days from now"
+    sent["status"] = restore_state.STATUS_RESTORED
+    return sent
+
+
+# -- streaming a prefix ----------------------------------------------------------------------------------------
+
+class PrefixListing:
+    """The listing entries under a prefix, a page (1,000 keys) at a time, stopping once more than `limit` keys
+    were listed (option batch_operations_threshold): then `stopped` is True."""
+
+    def __init__(self, bucket: s3_api.S3Bucket, prefix: str, with_restore_status: bool, limit: int | None = None) -> None:
+        self.bucket = bucket
+        self.prefix = prefix
+        self.with_restore_status = with_restore_status
+        self.limit = limit
+        self.listed = 0
+        self.stopped = False
+
+    def __iter__(self) -> Iterator[dict]:
+        for page in self.bucket.list_object_pages(self.prefix, with_restore_status=self.with_restore_status):
+            self.listed += len(page)
+            if self.limit is not None and self.listed > self.limit:
+                self.stopped = True
+                return
+            yield from page
+
+
+def bounded(items: Iterable, work: Callable[[Any], dict], concurrency: int) -> Iterator[dict]:
+    """Yield each item's result: an item is (result, None), passed straight through in place, or (None, job),
+    whose result is work(job) on a pool of `concurrency` threads, yielded as it completes (not in job order).
+
+    At most 2 x concurrency jobs are in flight, so a listing of any length is held a page at a time.
+    """
+    in_flight: set = set()
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        for ready, job in items:
+            if ready is not None:
+                yield ready
+                continue
+            if len(in_flight) >= 2 * concurrency:
+                done, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
+                for future in done:
+                    yield future.result()
+            in_flight.add(pool.submit(work, job))
+        for future in in_flight:
+            yield future.result()
+
+
+def guarded(work: Callable, bucket: s3_api.S3Bucket) -> Callable:
+    """work(obj, entry) -> obj, with a failure turned into a failed result so that one object never stops the rest."""
+
+    def run(job):
+        obj, entry = job
+        try:
+            return work(obj, entry)
+        except TaskFailure as failure:
+            return failed_result(obj or listing_stub(entry), failure.msg)
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as error:
+            key = obj["key"] if obj else entry["Key"]
+            return failed_result(obj or listing_stub(entry), f"{s3_uri(bucket.name, key)}: {error}")
+
+    return run
+
+
+def _stream(bucket, listing, concurrency, needs_work, work):
+    """Each listed object's result: settled by the listing alone (no thread) unless needs_work(obj) or only a
+    HEAD can tell, in which case work(obj or None, entry) runs on the pool."""
+
+    def items():
+        for entry in listing:
+            obj = object_from_listing(entry, listing.with_restore_status)
+            if obj is not None and not needs_work(obj):
+                yield obj, None
+            else:
+                yield None, (obj, entry)
+
+    return bounded(items(), guarded(work, bucket), concurrency)
+
+
+def read_prefix(bucket: s3_api.S3Bucket, listing: PrefixListing, concurrency: int) -> Iterator[dict]:
+    """The state of every object under the prefix. Requests: one listing page per 1,000 keys; a HEAD only where
+    the listing cannot tell (Intelligent-Tiering always; GLACIER / DEEP_ARCHIVE unless RestoreStatus is trusted)."""
+
+    def work(obj, entry):
+        return obj or read_object(bucket, entry["Key"])
+
+    return _stream(bucket, listing, concurrency, lambda obj: False, work)
+
+
+def restore_prefix(bucket: s3_api.S3Bucket, listing: PrefixListing, options: RestoreOptions, tally: RestoreTally,
+                   concurrency: int) -> Iterator[dict]:
+    """Every object under the prefix, after a RestoreObject where one is needed (read_prefix's requests, plus one
+    RestoreObject per object that needs one)."""
+
+    def work(obj, entry):
+        return request_restore(bucket, obj or read_object(bucket, entry["Key"]), options, tally)
+
+    return _stream(bucket, listing, concurrency, lambda obj: options.reason(obj) is not None, work)
+
+
+# -- waiting ---------------------------------------------------------------------------------------------------
+
+def wait_until_readable(bucket: s3_api.S3Bucket, pending: dict, prefix: str | None, trust_listing: bool,
+                        concurrency: int, timeout: int, delay: int, clock: Any) -> tuple:
+    """Poll the objects in `pending` ({key: obj}) until each is readable or `timeout` seconds have passed.
+
+    A round costs one listing page per 1,000 keys under the prefix when the listing's RestoreStatus is trusted
+    (plus a HEAD per pending Intelligent-Tiering object), else one HEAD per object still pending; an object seen
+    readable is never read again. The delay grows as waiting.Wait says.
+    Returns (finished objects, still pending objects, seconds waited).
+    """
+    waiting = Wait(timeout, delay, clock)
+    finished = []
+    while pending and waiting.sleep():
+        for obj in poll_round(bucket, pending, prefix, trust_listing, concurrency):
+            if restore_state.is_readable(obj["status"]) or obj.get("error"):
+                finished.append(obj)
+                del pending[obj["key"]]
+            else:
+                pending[obj["key"]] = obj
+    return finished, list(pending.values()), round(waiting.waited(), 1)
+
+
+def poll_round(bucket: s3_api.S3Bucket, pending: dict, prefix: str | None, trust_listing: bool, concurrency: int) -> list:
+    """One fresh reading of every pending object: the list of updated result dicts (action kept)."""
+    updated = []
+    to_head = list(pending.values())
+    if trust_listing and prefix is not None:
+        updated, to_head = _poll_listing(bucket, pending, prefix)
+
+    def head(before, _entry):
+        return dict(read_object(bucket, before["key"], before["version_id"]), action=before["action"])
+
+    updated += bounded(((None, (obj, None)) for obj in to_head), guarded(head, bucket), concurrency)
+    return updated
+
+
+def _poll_listing(bucket, pending, prefix):
+    """(updated results, objects only a HEAD can tell) from one listing of the prefix."""
+    updated, to_head = [], []
+    for page in bucket.list_object_pages(prefix, with_restore_status=True):
+        for entry in page:
+            before = pending.get(entry["Key"])
+            if before is None:
+                continue
+            obj = object_from_listing(entry, True)
+            if obj is None:
+                to_head.append(before)
+            else:
+                updated.append(dict(obj, action=before["action"]))
+    return updated, to_head

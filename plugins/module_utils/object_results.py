@@ -1,0 +1,115 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: Contributors to the s3async.restore project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The per-object result record of the object modules and the bounded collector of a run. Pure (no boto3).
+
+Each object a run reads becomes one result dict (RV(objects) of s3_object_restore and s3_object_restore_info);
+the collector counts every one of them into the summary and keeps a bounded list for the result.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.s3async.restore.plugins.module_utils import restore_state
+from ansible_collections.s3async.restore.plugins.module_utils.aws_names import s3_uri
+
+# How many keys a failure message and the result's failed_keys / pending_keys name at most.
+KEYS_IN_MESSAGES = 100
+# Restore-only fields that mean nothing in a report (s3_object_restore_info).
+RESTORE_FIELDS = ("action", "tier")
+
+
+def target_of(params: dict) -> str:
+    """What a run works on, for messages: s3://bucket/key (version ...) or s3://bucket/prefix*."""
+    key = params["key"] if params["key"] is not None else params["prefix"] + "*"
+    return s3_uri(params["bucket"], key, params["version_id"])
+
+
+def describe(obj: dict) -> str:
+    """The per-object message for a state read from S3."""
+    status = obj["status"]
+    if status == restore_state.STATUS_NOT_ARCHIVED:
+        return f"not archived ({obj['storage_class']}): readable without a restore"
+    if status == restore_state.STATUS_ARCHIVED:
+        return "archived: a restore is needed before it can be read"
+    if status == restore_state.STATUS_IN_PROGRESS:
+        return "a restore is in progress"
+    if obj["expiry_date"]:
+        return f"restored: the copy is readable until {obj['expiry_date']}"
+    return "restored: readable"
+
+
+def object_result(key: str, version_id: str | None, storage_class: str, archive_status: str | None,
+                  size: int | None, status: str, expiry) -> dict:
+    """The result dict of one object as read (no action taken yet)."""
+    obj = {
+        "key": key,
+        "version_id": version_id,
+        "storage_class": storage_class,
+        "archive_status": archive_status,
+        "size": size,
+        "status": status,
+        "expiry_date": restore_state.format_expiry(expiry),
+        "action": restore_state.ACTION_NONE,
+    }
+    obj["message"] = describe(obj)
+    return obj
+
+
+def listing_stub(entry: dict) -> dict:
+    """A result dict for a listing entry whose HEAD failed: what the listing said, status unknown = archived."""
+    return object_result(entry["Key"], None, entry.get("StorageClass") or "STANDARD", None, entry.get("Size"),
+                         restore_state.STATUS_ARCHIVED, None)
+
+
+def failed_result(obj: dict, message: str) -> dict:
+    """The object's result with the error; its action stays: a restore sent before a later failure was sent."""
+    return dict(obj, error=message, message=f"failed: {message}")
+
+
+def report_view(obj: dict) -> dict:
+    """The object's result as the read-only report shows it: without the restore-only fields."""
+    return {name: value for name, value in obj.items() if name not in RESTORE_FIELDS}
+
+
+class Collector:
+    """Summary counts over every object, and a bounded list of per-object results (option max_results).
+
+    Failures come first, then objects a restore was requested for, then the rest, each in the order seen: at
+    100,000 objects the list a user reads is the one that needs attention, and memory stays bounded.
+    """
+
+    def __init__(self, max_results: int) -> None:
+        self.max_results = max_results
+        self.summary = restore_state.new_summary()
+        self._failed: list = []
+        self._changed: list = []
+        self._others: list = []
+        self.failed_keys: list = []
+
+    @property
+    def changed(self) -> bool:
+        """True once a restore was requested (or, in check mode, would be) for an object collected."""
+        return self.summary[restore_state.ACTION_RESTORE] > 0
+
+    def add(self, obj: dict) -> None:
+        restore_state.count(self.summary, obj)
+        if obj.get("error"):
+            group = self._failed
+            if len(self.failed_keys) < KEYS_IN_MESSAGES:
+                self.failed_keys.append(obj["key"])
+        elif obj.get("action") == restore_state.ACTION_RESTORE:
+            group = self._changed
+        else:
+            group = self._others
+        if not self.max_results or len(group) < self.max_results:
+            group.append(obj)
+
+    def objects(self) -> list:
+        kept = self._failed + self._changed + self._others
+        return kept[: self.max_results] if self.max_results else kept
+
+    @property
+    def truncated(self) -> bool:
+        return bool(self.max_results) and self.summary["total"] > self.max_results
