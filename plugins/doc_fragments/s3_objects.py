@@ -45,4 +45,22 @@ options:
         errors are retried with jittered exponential backoff.
     type: int
     default: 16
+  list_objects:
+    description:
+      - Which objects RV(objects) lists. RV(summary) and RV(msg) always count every object.
+      - V(attention) lists what needs attention, failures first. For M(s3async.restore.s3_object_restore), the
+        objects a restore was requested for (or, in check mode, would be); for
+        M(s3async.restore.s3_object_restore_info), the objects that cannot be read yet (archived or in
+        progress). A O(key) run always lists its object.
+      - V(all) lists every object.
+      - Each group is sorted by key (then version), so that two runs over the same objects can be compared.
+    type: str
+    choices: [attention, all]
+    default: attention
+  max_results:
+    description:
+      - The most entries returned in RV(objects); V(0) means no limit. Failed objects come first, then those a
+        restore was requested for, then the rest.
+    type: int
+    default: 25
 """

@@ -36,13 +36,15 @@ class _ConflictRetry(AWSRetry):
         return response_code in (catch_extra_error_codes or [])
 
 
-def aws_client(module: Any, service: str, module_name: str, concurrency: int = 1) -> Any:
+def aws_client(module: Any, service: str, module_name: str, concurrency: int = 1, max_attempts: int | None = None) -> Any:
     """A `service` client for `concurrency` threads at once, retrying as above (AWSRetry when a call is made with
-    aws_retry=True), naming `module_name` (s3_object_restore, ...) in its User-Agent."""
+    aws_retry=True), naming `module_name` (s3_object_restore, ...) in its User-Agent. `max_attempts` lowers
+    botocore's retries where a failure cannot be transient."""
     # A copy of the retries mapping: botocore rewrites the one it is given.
+    retries = dict(BOTOCORE_RETRIES) if max_attempts is None else dict(BOTOCORE_RETRIES, max_attempts=max_attempts)
     # The module's name in the User-Agent lets CloudTrail (and our least-privilege test) tell its calls apart.
     config = botocore.config.Config(
-        retries=dict(BOTOCORE_RETRIES),
+        retries=retries,
         max_pool_connections=max(10, concurrency),
         user_agent_extra=f"s3async.restore/{module_name}",
     )

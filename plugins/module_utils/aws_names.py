@@ -12,6 +12,7 @@ S3 User Guide, "Bucket naming rules" and "Creating object key names".
 from __future__ import annotations
 
 import re
+from urllib.parse import urlparse
 
 # An AWS account ID is 12 digits (AWS General Reference, "Your AWS account identifiers").
 ACCOUNT_ID = "[0-9]{12}"
@@ -23,6 +24,17 @@ PARTITION_RE = re.compile(r"^aws(-[a-z]+)*$")
 BUCKET_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,253}[A-Za-z0-9]\Z")
 # S3 keys are at most 1,024 bytes of UTF-8.
 MAX_KEY_BYTES = 1024
+
+
+# Hosts of AWS's own endpoints (AWS General Reference, "AWS service endpoints"): anything else named by
+# endpoint_url is an S3-compatible store or an emulator.
+AWS_HOST_SUFFIXES = (".amazonaws.com", ".amazonaws.com.cn", ".api.aws")
+
+
+def is_aws_endpoint(endpoint_url: str | None) -> bool:
+    """True for an endpoint URL on one of AWS's own hosts."""
+    host = urlparse(endpoint_url or "").hostname or ""
+    return host.endswith(AWS_HOST_SUFFIXES)
 
 
 def is_account_id(value: str | None) -> bool:

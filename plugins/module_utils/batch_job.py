@@ -37,6 +37,12 @@ KIND_CLASSES = (
     (KIND_INTELLIGENT_TIERING, ("INTELLIGENT_TIERING",)),
 )
 STORAGE_CLASSES = tuple(cls for _kind, classes in KIND_CLASSES for cls in classes)
+# What is restored when storage_classes is not given: the GLACIER kind only. The manifest generator filters on the
+# storage class, not on the Intelligent-Tiering access tier (JobManifestGeneratorFilter), so a generated
+# INTELLIGENT_TIERING job also targets the objects in the access tiers, whose tasks fail; and "When a job has run at
+# least 1,000 tasks [...] if the failure rate [...] exceeds 50 percent, the job fails" (batch-ops-job-status). On a
+# typical bucket that job fails: it has to be asked for (storage_classes) or given a manifest of archived objects.
+DEFAULT_STORAGE_CLASSES = ("GLACIER", "DEEP_ARCHIVE")
 
 # "S3 Batch Operations supports STANDARD and BULK retrieval tiers, but not the EXPEDITED retrieval tier"
 # (S3InitiateRestoreObjectOperation.GlacierJobTier). The module takes the tier names RestoreObject uses.
@@ -56,9 +62,11 @@ TERMINAL_STATUSES = ("Complete", "Cancelled", "Failed")
 ENDING_STATUSES = ("Completing", "Cancelling", "Failing")
 # Statuses UpdateJobStatus(RequestedJobStatus=Cancelled) applies to: every status that has not begun to end.
 CANCELLABLE_STATUSES = ("New", "Preparing", "Suspended", "Ready", "Active", "Pausing", "Paused")
-# A job that failed or was cancelled does not count as "the job these parameters created": the next run creates a
-# new one (with a new token), so that fixing the cause and running again is enough.
-RETRYABLE_STATUSES = ("Cancelled", "Cancelling", "Failed", "Failing")
+# A job that failed is still "the job these parameters created": a later run reports it rather than paying for a
+# new job that would fail the same way; a new idempotency_key starts another. A cancelled job was stopped on purpose:
+# the next run creates a new one (with a new token).
+FAILED_STATUSES = ("Failed", "Failing")
+CANCELLED_STATUSES = ("Cancelled", "Cancelling")
 
 # Limits from the s3control service model.
 DESCRIPTION_MAX = 256  # NonEmptyMaxLength256String
@@ -386,28 +394,40 @@ def _newest_first(jobs: list[dict]) -> list[dict]:
     return sorted(jobs, key=lambda job: (job.get("CreationTime") is not None, str(job.get("CreationTime") or ""), job.get("JobId", "")), reverse=True)
 
 
+def is_running(status: str | None) -> bool:
+    """True for a job that has not ended nor begun to end: it may still send restore requests."""
+    return status not in TERMINAL_STATUSES + ENDING_STATUSES
+
+
 def match_jobs(jobs: list[dict], plan: dict) -> dict:
     """What ListJobs says about a planned job: ``{"found", "attempt", "conflicts"}``.
 
-    ``found``: the newest job with the same identity that has not failed or been cancelled (it is reported, not
-    created again). ``attempt``: how many jobs with the same identity failed or were cancelled (the token of a new
-    job depends on it). ``conflicts``: jobs for the same scope with another identity (another tier or days) still
-    running: a second job would send restore requests for objects already being restored, which fail (S3 User
-    Guide, batch-ops-initiate-restore-object, "Overlapping restores").
+    ``found``: the newest job with the same identity that neither failed nor was cancelled, else the newest one if it
+    failed or is failing (a new job would fail the same way), else None (none, or the newest was cancelled).
+    ``attempt``: how many jobs with the same identity failed or were cancelled (a new job's token depends on it).
+    ``conflicts``: running jobs of the same scope with another identity (tier, days): a second job's requests for
+    objects being restored fail (batch-ops-initiate-restore-object, "Overlapping restores").
     """
     same_scope = [job for job in ours(jobs) if job["marker"][0] == plan["scope_id"]]
-    same = [job for job in same_scope if job["marker"][1] == plan["identity_id"]]
-    alive = [job for job in same if job.get("Status") not in RETRYABLE_STATUSES]
-    retried = [job for job in same if job.get("Status") in RETRYABLE_STATUSES]
-    conflicts = [
-        job for job in same_scope
-        if job["marker"][1] != plan["identity_id"] and job.get("Status") not in TERMINAL_STATUSES + ENDING_STATUSES
-    ]
+    same = _newest_first([job for job in same_scope if job["marker"][1] == plan["identity_id"]])
+    ended_badly = FAILED_STATUSES + CANCELLED_STATUSES
+    kept = [job for job in same if job.get("Status") not in ended_badly]
+    found = kept[0] if kept else None
+    if found is None and same and same[0].get("Status") in FAILED_STATUSES:
+        found = same[0]
+    conflicts = [job for job in same_scope if job["marker"][1] != plan["identity_id"] and is_running(job.get("Status"))]
     return {
-        "found": _newest_first(alive)[0] if alive else None,
-        "attempt": len(retried),
+        "found": found,
+        "attempt": len([job for job in same if job.get("Status") in ended_badly]),
         "conflicts": _newest_first(conflicts),
     }
+
+
+def running_elsewhere(jobs: list[dict], plans: list[dict]) -> list[dict]:
+    """Our running jobs whose scope is none of the plans', in ListJobs order. The marker carries only digests, so
+    whether one of them overlaps a plan (a nested prefix, a storage class in common) takes a DescribeJob each."""
+    scope_ids = {plan["scope_id"] for plan in plans}
+    return [job for job in ours(jobs) if job["marker"][0] not in scope_ids and is_running(job.get("Status"))]
 
 
 def cancellable(jobs: list[dict], plan: dict) -> list[dict]:

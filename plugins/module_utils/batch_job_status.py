@@ -3,13 +3,16 @@
 # Copyright: Contributors to the s3async.restore project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Pure reading of what S3 Batch Operations says about a restore job: its status, progress, report and failures.
+"""Pure reading of what S3 Batch Operations says about a restore job: its status, progress, report, failures, and
+which objects it restores (to tell whether two jobs overlap).
 
 Nothing here talks to AWS (and nothing imports boto3). Sources, cited where they are used:
 
-* S3 User Guide, "Tracking job status and completion reports" (batch-ops-job-status) and "Examples: S3 Batch
-  Operations completion reports" (batch-ops-examples-reports);
-* S3 API Reference, DescribeJob (JobDescriptor), ListJobs (JobListDescriptor), JobProgressSummary, JobReport.
+* S3 User Guide, "Tracking job status and completion reports" (batch-ops-job-status), "Examples: S3 Batch
+  Operations completion reports" (batch-ops-examples-reports) and "Restore objects with Batch Operations"
+  (batch-ops-initiate-restore-object);
+* S3 API Reference, DescribeJob (JobDescriptor), ListJobs (JobListDescriptor), JobProgressSummary, JobReport,
+  S3JobManifestGenerator, JobManifestGeneratorFilter.
 """
 
 from __future__ import annotations
@@ -104,31 +107,122 @@ def summarize_job(descriptor: dict) -> dict:
     }
 
 
-def job_problem(job: dict, max_failed_tasks: int = 0) -> str | None:
-    """Why a finished job counts as a failure for state=completed, in words, or None."""
-    where = f"job {job['job_id']} ({job['kind']})"
+def progress_words(counts: dict | None) -> str | None:
+    """``400 of 1,000 objects handled, 2 failed`` from progress(), or None before the job is prepared."""
+    if not counts or not counts.get("total"):
+        return None
+    done = counts["succeeded"] + counts["failed"]
+    return f"{done:,} of {counts['total']:,} objects handled, {counts['failed']:,} failed"
+
+
+# Why a failed job is reported by every later run rather than replaced, and what to do about it.
+FAILED_JOB_ADVICE = (
+    "A run with the same parameters reports this job again rather than paying for a new one that would fail the same "
+    "way: fix the cause, then run with a new idempotency_key to start a new job (state=absent is not needed for a "
+    "failed job)."
+)
+
+
+def _see_report(job: dict) -> str:
+    report = job.get("report") or {}
+    if report.get("location"):
+        return f" The completion report is under {report['location']}."
+    return " No completion report was asked for (report_bucket)."
+
+
+def failure_text(job: dict) -> str:
+    """``Job <id> (<kind>) failed (<reasons>) after <counts>. <report>. <advice>`` for a job Failed or Failing."""
+    verb = "is failing" if job["status"] == "Failing" else "failed"
+    text = f"Job {job['job_id']} ({job['kind']}) {verb}"
     reasons = "; ".join(
         f"{failure['code']}: {failure['reason']}" if failure.get("code") else str(failure.get("reason"))
         for failure in job.get("failure_reasons") or []
     )
+    if reasons:
+        text += f" ({reasons})"
     counts = job.get("progress") or {}
-    report = job.get("report") or {}
-    see = f" The completion report is under {report['location']}." if report.get("location") else " No completion report was asked for (report_bucket)."
-    if job["status"] == "Failed":
-        text = f"{where} failed"
-        if reasons:
-            text += f" ({reasons})"
-        # "When a job has run at least 1,000 tasks [...] if the failure rate [...] exceeds 50 percent, the job fails"
-        # (batch-ops-job-status, "Tracking job failure").
-        if counts.get("total"):
-            text += f" after {counts['succeeded']} of {counts['total']} restore requests succeeded and {counts['failed']} failed"
-        return text + "." + see
+    # "When a job has run at least 1,000 tasks [...] if the failure rate [...] exceeds 50 percent, the job fails"
+    # (batch-ops-job-status, "Tracking job failure").
+    if counts.get("total"):
+        text += (f" after {counts['succeeded']:,} of {counts['total']:,} restore requests succeeded and "
+                 f"{counts['failed']:,} failed")
+    return f"{text}.{_see_report(job)} {FAILED_JOB_ADVICE}"
+
+
+def job_problem(job: dict, max_failed_tasks: int = 0) -> str | None:
+    """Why a finished job counts as a failure for state=completed, in words, or None."""
+    if job["status"] in batch_job.FAILED_STATUSES:
+        return failure_text(job)
+    where = f"Job {job['job_id']} ({job['kind']})"
     if job["status"] == "Cancelled":
-        return f"{where} was cancelled ({job.get('status_update_reason') or 'no reason given'})." + see
+        return f"{where} was cancelled ({job.get('status_update_reason') or 'no reason given'})." + _see_report(job)
+    counts = job.get("progress") or {}
     failed = counts.get("failed") or 0
     if failed > max_failed_tasks:
         return (
-            f"{where} completed, but {failed} of {counts.get('total')} restore requests failed (max_failed_tasks is "
-            f"{max_failed_tasks})." + see
+            f"{where} completed, but {failed:,} of {counts.get('total') or 0:,} restore requests failed "
+            f"(max_failed_tasks is {max_failed_tasks})." + _see_report(job)
         )
     return None
+
+
+# -- which objects a job restores: overlapping jobs ------------------------------------------------------------
+# Two jobs that target the same objects compete: "a task on an object being restored succeeds only with the same
+# Days and a faster tier; otherwise it fails; on an object already restored it resets the copy's expiry"
+# (batch-ops-initiate-restore-object, "Overlapping restores"). "Targets" below: the bucket, the key prefixes and the
+# storage classes of a generated manifest, or the manifest object (bucket/key) of a given one.
+
+def _arn_resource(arn: str | None) -> str | None:
+    """``bucket`` or ``bucket/key`` from an S3 ARN (``arn:<partition>:s3:::bucket[/key]``), or None."""
+    if not arn or ":::" not in arn:
+        return None
+    return arn.split(":::", 1)[1] or None
+
+
+def plan_targets(scope: dict) -> dict:
+    """The targets of a planned job, from its scope (batch_job.job_scope)."""
+    source = scope["source"]
+    if "manifest" in source:
+        manifest = source["manifest"]
+        return {"bucket": scope["bucket"], "prefixes": [], "classes": list(scope["classes"]),
+                "manifest": f"{manifest['bucket']}/{manifest['key']}"}
+    return {"bucket": scope["bucket"], "prefixes": [source["prefix"] or ""], "classes": list(scope["classes"]),
+            "manifest": None}
+
+
+def job_targets(descriptor: dict) -> dict:
+    """The targets of a job, from DescribeJob's JobDescriptor (its ManifestGenerator, else its Manifest)."""
+    generator = (descriptor.get("ManifestGenerator") or {}).get("S3JobManifestGenerator")
+    if generator:
+        filters = generator.get("Filter") or {}
+        return {
+            "bucket": _arn_resource(generator.get("SourceBucket")),
+            # JobManifestGeneratorFilter: without KeyNameConstraint the whole bucket, without MatchAnyStorageClass
+            # every storage class.
+            "prefixes": list((filters.get("KeyNameConstraint") or {}).get("MatchAnyPrefix") or [""]),
+            "classes": list(filters.get("MatchAnyStorageClass") or batch_job.STORAGE_CLASSES),
+            "manifest": None,
+        }
+    location = (descriptor.get("Manifest") or {}).get("Location") or {}
+    return {"bucket": None, "prefixes": [], "classes": [], "manifest": _arn_resource(location.get("ObjectArn"))}
+
+
+def targets_overlap(first: dict, second: dict) -> bool:
+    """True when two jobs may send restore requests for the same objects.
+
+    Generated manifests overlap in the same bucket when one prefix contains the other (``db/`` and ``db/2019/``;
+    ``""`` contains every prefix) and the storage classes intersect. A given manifest is not read: the same manifest
+    object is a conflict, whatever the classes (they only choose the operation); a manifest and a prefix are not.
+    """
+    if first["manifest"] or second["manifest"]:
+        return first["manifest"] == second["manifest"]
+    nested = any(one.startswith(other) or other.startswith(one) for one in first["prefixes"] for other in second["prefixes"])
+    return first["bucket"] == second["bucket"] and nested and bool(set(first["classes"]) & set(second["classes"]))
+
+
+def targets_text(targets: dict) -> str:
+    """``GLACIER/DEEP_ARCHIVE under s3://bucket/db/`` or ``the objects listed in s3://manifests/list.csv``."""
+    if targets["manifest"]:
+        return f"the objects listed in s3://{targets['manifest']}"
+    where = " and ".join(aws_names.s3_uri(targets["bucket"] or "", prefix) for prefix in targets["prefixes"])
+    return f"{'/'.join(targets['classes'])} under {where}"

@@ -89,14 +89,25 @@ def job_result(plan: dict, action: str, summary: dict | None = None, job_id: str
     return result
 
 
-def conflict_message(plan: dict, conflicts: list[dict]) -> str:
-    """Why a second job for the same objects is refused (batch-ops-initiate-restore-object, "Overlapping restores")."""
-    job = conflicts[0]
+def conflict_message(plan: dict, job: dict, targets: dict | None = None) -> str:
+    """Why a second job for the same objects is refused (batch-ops-initiate-restore-object, "Overlapping restores").
+
+    ``job`` is the ListJobs entry of the running job; ``targets`` what DescribeJob says it restores, when it is not
+    the plan's own scope (None: the same scope, with another tier, days or idempotency_key)."""
+    mine = batch_job_status.targets_text(batch_job_status.plan_targets(plan["scope"]))
+    if targets is None:
+        what = f"restores the same objects ({mine}) with other settings (tier, days or idempotency_key)"
+        cancel = "cancel it with state=absent and these bucket, prefix (or manifest) and storage_classes"
+    else:
+        what = f"restores {batch_job_status.targets_text(targets)}, which overlaps this task's {mine}"
+        cancel = "cancel it with state=absent and " + (
+            f"the manifest options it was created with (s3://{targets['manifest']})" if targets["manifest"] else
+            f"prefix {targets['prefixes'][0]!r} and storage_classes [{', '.join(targets['classes'])}]"
+        )
     return (
-        f"Another restore job for the same objects ({'/'.join(plan['storage_classes'])}) is still running with other "
-        f"settings (tier, days or idempotency_key): job {job['JobId']}, status {job.get('Status')}, "
-        f"\"{job.get('Description')}\". A second job would send restore requests for objects already being restored, "
-        "which fail. Wait for it to finish, or cancel it with state=absent, then run again."
+        f"Restore job {job['JobId']} ({job.get('Status')}, \"{job.get('Description')}\") is still running and {what}. "
+        "A second job would send restore requests for objects already being restored, which fail, or reset the "
+        f"expiry of copies already restored. Wait for it to finish, or {cancel}, then run again."
     )
 
 
@@ -105,13 +116,15 @@ def conflict_message(plan: dict, conflicts: list[dict]) -> str:
 def ensure_jobs(module: Any, jobs: s3control_api.BatchJobs, plans: list[dict], listed: list[dict]) -> list[dict]:
     """state=present/completed: find or create (or confirm) one job per plan. Returns the RV(jobs) entries.
 
-    Every plan is matched before anything is created: a conflict for any of them changes nothing."""
-    decisions = []
-    for plan in plans:
-        decision = batch_job.match_jobs(listed, plan)
-        if decision["conflicts"] and decision["found"] is None:
-            raise TaskFailure(conflict_message(plan, decision["conflicts"]))
-        decisions.append(decision)
+    Every plan is matched, and every conflict looked for, before anything is created: a conflict for any of them
+    changes nothing."""
+    decisions = [batch_job.match_jobs(listed, plan) for plan in plans]
+    for plan, decision in zip(plans, decisions):
+        if decision["found"] is None and decision["conflicts"]:
+            raise TaskFailure(conflict_message(plan, decision["conflicts"][0]))
+    creating = [plan for plan, decision in zip(plans, decisions) if decision["found"] is None]
+    if creating:
+        refuse_overlaps(jobs, creating, batch_job.running_elsewhere(listed, plans))
 
     results = []
     for plan, decision in zip(plans, decisions):
@@ -120,6 +133,20 @@ def ensure_jobs(module: Any, jobs: s3control_api.BatchJobs, plans: list[dict], l
         else:
             results.append(new_job(module, jobs, plan, decision["attempt"]))
     return results
+
+
+def refuse_overlaps(jobs: s3control_api.BatchJobs, plans: list[dict], running: list[dict]) -> None:
+    """Raise the conflict when one of our running jobs of another scope targets objects of a plan (a nested prefix
+    and a storage class in common, or the same manifest object). The marker carries only digests, so each such job
+    is described, once; only our jobs still running are (ListJobs told which), so this stays a few calls."""
+    for job in running:
+        descriptor = jobs.describe_job(job["JobId"], missing_ok=True)
+        if descriptor is None:
+            continue
+        targets = batch_job_status.job_targets(descriptor)
+        for plan in plans:
+            if batch_job_status.targets_overlap(batch_job_status.plan_targets(plan["scope"]), targets):
+                raise TaskFailure(conflict_message(plan, job, targets))
 
 
 def found_job(module: Any, jobs: s3control_api.BatchJobs, plan: dict, found: dict) -> dict:
@@ -134,6 +161,16 @@ def found_job(module: Any, jobs: s3control_api.BatchJobs, plan: dict, found: dic
     return job_result(plan, action, batch_job_status.summarize_job(descriptor))
 
 
+def warn_about_failed_jobs(params: dict, results: list[dict]) -> None:
+    """state=present: a found job that failed is a result, not a reason to create another; say so where a playbook
+    shows it (state=completed fails with the same words instead)."""
+    if params["state"] != "present":
+        return
+    for job in results:
+        if job["action"] == "found" and job["status"] in batch_job.FAILED_STATUSES:
+            warn(batch_job_status.failure_text(job))
+
+
 def new_job(module: Any, jobs: s3control_api.BatchJobs, plan: dict, attempt: int) -> dict:
     """CreateJob for a plan no listed job answers (only the request, in check mode)."""
     params = module.params
@@ -146,19 +183,19 @@ def new_job(module: Any, jobs: s3control_api.BatchJobs, plan: dict, attempt: int
     return result
 
 
-def warn_about_new_jobs(params: dict, plans: list[dict], manifest: dict | None, results: list[dict]) -> None:
+def warn_about_new_jobs(params: dict, manifest: dict | None, results: list[dict]) -> None:
     """The warnings for jobs created (or that would be): what they restore, and what they cannot report."""
-    creates = any(job["action"] in CREATE_ACTIONS for job in results)
+    created = [job for job in results if job["action"] in CREATE_ACTIONS]
     # The manifest generator filters on the storage class, not the access tier (JobManifestGeneratorFilter); AWS
     # stops a job whose tasks fail too often (batch-ops-job-status, "Tracking job failure").
-    if manifest is None and any(plan["kind"] == batch_job.KIND_INTELLIGENT_TIERING for plan in plans) and creates:
+    if manifest is None and any(job["kind"] == batch_job.KIND_INTELLIGENT_TIERING for job in created):
         warn(
             "The INTELLIGENT_TIERING job restores every Intelligent-Tiering object under the prefix: the manifest "
             "generator cannot filter on the access tier. Restore requests fail for objects outside the archive "
             "tiers, and AWS stops a job once more than half of at least 1,000 tasks have failed. To restore only "
             "archived ones, give a manifest built from an S3 Inventory report's IntelligentTieringAccessTier."
         )
-    if not params["report_bucket"] and creates:
+    if not params["report_bucket"] and created:
         warn("No report_bucket: the jobs write no completion report, so failed restore requests cannot be listed.")
 
 
@@ -226,11 +263,11 @@ def timeout_failure(results: list[dict], pending: list[dict], waited: float) -> 
     """The failure of a wait that timed out: how far the first pending job got, and every job as it was last seen."""
     first = pending[0]
     counts = first.get("progress") or {}
+    total = f"{counts['total']:,}" if counts.get("total") is not None else "an unknown number of"
     return TaskFailure(
         f"Timed out after {int(waited)} seconds waiting for {len(pending)} job(s) to finish: job "
-        f"{first['job_id']} is {first['status']} ({counts.get('percent_done', 0.0)}% of "
-        f"{counts.get('total', 'an unknown number of')} objects handled). The jobs keep running; run the task "
-        "again to keep waiting (nothing is created twice).",
+        f"{first['job_id']} is {first['status']} ({counts.get('percent_done', 0.0)}% of {total} objects handled). "
+        "The jobs keep running; run the task again to keep waiting (nothing is created twice).",
         jobs=results, waited=waited, changed=any(job["action"] in ("created", "confirmed") for job in results),
     )
 
@@ -262,24 +299,54 @@ ACTION_WORDS = {
 }
 
 
-def summary_message(state: str, results: list[dict], check_mode: bool, params: dict) -> str:
-    """RV(msg): what was found and done, job by job, and why there is one job per kind of object."""
+def job_words(job: dict, state: str, days: int) -> str:
+    """One job's part of RV(msg): the action, the kind, the status and, once known, how far the job got."""
+    what = "/".join(job["storage_classes"])
+    if state != "absent":
+        what += f" with ExpirationInDays {days}" if job["kind"] == batch_job.KIND_GLACIER else " without ExpirationInDays"
+    status = job["status"]
+    counts = batch_job_status.progress_words(job.get("progress"))
+    if counts:
+        status = f"{status}, {counts}"
+    return ACTION_WORDS[job["action"]].format(id=job["job_id"], what=what, status=status)
+
+
+def summary_message(state: str, results: list[dict], check_mode: bool, params: dict, unlisted: bool = False) -> str:
+    """RV(msg), one line: what was found and done, job by job, why there is one job per kind of object, and what a
+    found job that failed means. ``unlisted``: S3 Control could not be reached (check mode), the jobs not listed."""
     if not results:
         return "No restore job to cancel." if state == "absent" else "Nothing to do."
-    parts = []
-    for job in results:
-        what = "/".join(job["storage_classes"])
-        if state != "absent":
-            what += f" with ExpirationInDays {params['days']}" if job["kind"] == batch_job.KIND_GLACIER else " without ExpirationInDays"
-        parts.append(ACTION_WORDS[job["action"]].format(id=job["job_id"], what=what, status=job["status"]))
-    text = "; ".join(parts) + "."
+    text = "; ".join(job_words(job, state, params["days"]) for job in results) + "."
     text = text[0].upper() + text[1:]
     if len({job["kind"] for job in results}) > 1 and state != "absent":
         text += (" One job per kind of object: GLACIER and DEEP_ARCHIVE need ExpirationInDays, the Intelligent-Tiering"
                  " archive tiers refuse it, and one Batch Operations job cannot mix them.")
+    for job in results:
+        if job["action"] == "found" and job["status"] in batch_job.FAILED_STATUSES:
+            text += " " + batch_job_status.failure_text(job)
+    if unlisted:
+        text += (" S3 Batch Operations could not be reached, so whether such a job already exists is not known (see "
+                 "the warning).")
     if check_mode:
         text = "Check mode: " + text
+        if state == "completed":
+            text += " Would then wait for the jobs to finish."
     return text
+
+
+def listed_jobs(module: Any, jobs: s3control_api.BatchJobs) -> list[dict] | None:
+    """ListJobs; None when S3 Control cannot be reached in check mode (state present or completed): that run still
+    shows the CreateJob requests a first run would send, with a warning that existing jobs were not listed."""
+    try:
+        return jobs.list_jobs()
+    except s3control_api.Unreachable as failure:
+        if not module.check_mode or module.params["state"] == "absent":
+            raise
+        warn(
+            f"{failure.msg} Existing jobs could not be listed, so this check cannot tell whether a job for these "
+            "parameters already exists: the CreateJob requests shown are those a first run would send."
+        )
+        return None
 
 
 def run_jobs(module: Any, clock: Any = None) -> dict:
@@ -291,18 +358,20 @@ def run_jobs(module: Any, clock: Any = None) -> dict:
     manifest = read_manifest(module) if params["manifest"] is not None else None
     plans = batch_job.plan_jobs(params, account_id, manifest)
     jobs = s3control_api.BatchJobs(s3control_api.s3control_client(module), account_id)
-    listed = jobs.list_jobs()
+    listed = listed_jobs(module, jobs)
 
     result = {"account_id": account_id}
     if params["state"] == "absent":
         results = cancel_jobs(module, jobs, plans, listed)
     else:
-        results = ensure_jobs(module, jobs, plans, listed)
-        warn_about_new_jobs(params, plans, manifest, results)
+        # Not listed (check mode only): each plan as a first run would create it; new_job makes no call in check mode.
+        results = ensure_jobs(module, jobs, plans, listed) if listed is not None else [new_job(module, jobs, plan, 0) for plan in plans]
+        warn_about_new_jobs(params, manifest, results)
+        warn_about_failed_jobs(params, results)
     result["changed"] = any(job["action"] in CHANGED_ACTIONS[params["state"]] for job in results)
     result["jobs"] = results
 
     if params["state"] == "completed":
         finish_completed(module, jobs, result, clock or time)
-    result["msg"] = summary_message(params["state"], results, module.check_mode, params)
+    result["msg"] = summary_message(params["state"], results, module.check_mode, params, unlisted=listed is None)
     return result

@@ -3,15 +3,16 @@
 # Copyright: Contributors to the s3async.restore project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Pure merge of the restore events into a bucket's notification configuration.
+"""Pure merge of the restore events into a bucket's notification configuration, and their removal.
 
 PutBucketNotificationConfiguration replaces the bucket's whole notification configuration (S3 API Reference,
 PutBucketNotificationConfiguration: "This action replaces the existing notification configuration"), so a
 writer that rebuilds it from what it knows silently turns off whatever it does not know. Everything here works on
-the configuration exactly as GetBucketNotificationConfiguration returned it and makes one of two changes only:
-add events to one topic configuration of our topic, or add one topic configuration. Nothing here talks to AWS.
-The request's checks and normalisation are in notification_input, the messages and the diff view in
-notification_text, the errors in notification_errors.
+the configuration exactly as GetBucketNotificationConfiguration returned it and makes one of three changes only:
+add events to one unfiltered topic configuration of our topic, add one topic configuration (unfiltered, or with
+the narrowest prefix filter that covers the keys restored), or remove the topic configurations this collection
+added (recognised by their Id). Nothing here talks to AWS. The request's checks and normalisation are in
+notification_input, the messages and the diff view in notification_text, the errors in notification_errors.
 
 Sources for the rules, cited where they are used:
 
@@ -24,20 +25,22 @@ from __future__ import annotations
 
 import copy
 
-from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Iterator
 from collections.abc import Sequence
-from typing import NamedTuple
-from urllib.parse import unquote_plus
 
+from ansible_collections.s3async.restore.plugins.module_utils import notification_input
 from ansible_collections.s3async.restore.plugins.module_utils.notification_errors import NotificationConfigError
 from ansible_collections.s3async.restore.plugins.module_utils.notification_errors import NotificationOverlapError
 from ansible_collections.s3async.restore.plugins.module_utils.notification_input import DEFAULT_RESTORE_EVENTS
-from ansible_collections.s3async.restore.plugins.module_utils.notification_input import events_problem
-from ansible_collections.s3async.restore.plugins.module_utils.notification_input import requested_events
-from ansible_collections.s3async.restore.plugins.module_utils.notification_input import requested_scopes
-from ansible_collections.s3async.restore.plugins.module_utils.notification_input import topic_arn_problem
+from ansible_collections.s3async.restore.plugins.module_utils.notification_input import Rules
+from ansible_collections.s3async.restore.plugins.module_utils.notification_input import covers_prefix
+from ansible_collections.s3async.restore.plugins.module_utils.notification_input import event_covers
+from ansible_collections.s3async.restore.plugins.module_utils.notification_input import events_overlap
+from ansible_collections.s3async.restore.plugins.module_utils.notification_input import filters_overlap
+from ansible_collections.s3async.restore.plugins.module_utils.notification_input import is_unfiltered
+from ansible_collections.s3async.restore.plugins.module_utils.notification_input import key_matches
+from ansible_collections.s3async.restore.plugins.module_utils.notification_input import rules_of
 from ansible_collections.s3async.restore.plugins.module_utils.notification_text import overlap_message
 
 # The destination lists of a NotificationConfiguration, with the key holding each entry's destination ARN.
@@ -50,7 +53,7 @@ DESTINATION_SECTIONS = (
 )
 TOPIC_SECTION = "TopicConfigurations"
 
-ID_PREFIX = "s3async-restore-"
+ID_PREFIX = notification_input.ID_PREFIX
 # The API reference states no maximum length for a configuration Id; as a precaution the Ids we make stay within
 # 255 characters even for a 256-character topic name.
 MAX_ID_LENGTH = 255
@@ -90,67 +93,20 @@ def _iter_destinations(configuration: dict) -> Iterator[tuple[str, int, dict, st
                 yield section, index, entry, destination_type, arn_key
 
 
+def destination_ids(configuration: dict) -> dict[str, list]:
+    """{destination ARN: [Ids of the configurations sending to it]}, for naming a destination S3 cannot reach."""
+    found: dict[str, list] = {}
+    for _section, _index, entry, _kind, arn_key in _iter_destinations(configuration):
+        if isinstance(entry.get(arn_key), str):
+            found.setdefault(entry[arn_key], []).append(entry.get("Id"))
+    return found
+
+
 def _events_of(entry: dict) -> list[str]:
     events = entry.get("Events")
     if not isinstance(events, (list, tuple)):
         return []
     return [event for event in events if isinstance(event, str)]
-
-
-class _Rules(NamedTuple):
-    """An entry's key filter: all prefix values, all suffix values, and whether anything else was present."""
-
-    prefixes: list[str]
-    suffixes: list[str]
-    unknown: bool
-
-
-def _decode(value: str) -> str:
-    # notification-how-to-filtering: in a filter value a space is written '+' and other special characters are
-    # percent-encoded, so "my+photos/" matches the key "my photos/a.jpg". Compare decoded values with keys.
-    return unquote_plus(value)
-
-
-def _rules_of(entry: dict) -> _Rules:
-    key_filter = entry.get("Filter")
-    if key_filter in (None, {}):
-        return _Rules([], [], False)
-    rules = _filter_rule_list(key_filter)
-    if rules is None:
-        return _Rules([], [], True)
-    # A filter kind this code does not know: it narrows the entry in a way we cannot judge.
-    unknown = any(name != "Key" for name in key_filter)
-    kinds_and_values = [_rule_kind(rule) for rule in rules]
-    prefixes = [value for kind, value in kinds_and_values if kind == "prefix"]
-    suffixes = [value for kind, value in kinds_and_values if kind == "suffix"]
-    return _Rules(prefixes, suffixes, unknown or any(kind is None for kind, _value in kinds_and_values))
-
-
-def _filter_rule_list(key_filter: object) -> list | None:
-    """The FilterRules of a Filter ([] when it has none), or None when the Filter or its rules are not a list."""
-    if not isinstance(key_filter, dict):
-        return None
-    key = key_filter.get("Key") or {}
-    rules = key.get("FilterRules") if isinstance(key, dict) else None
-    if rules is None:
-        return []
-    return rules if isinstance(rules, list) else None
-
-
-def _rule_kind(rule: object) -> tuple[str | None, str | None]:
-    """("prefix" | "suffix", decoded value) for a filter rule this code understands, else (None, None)."""
-    if not isinstance(rule, dict):
-        return None, None
-    name = rule.get("Name")
-    value = rule.get("Value") or ""
-    if not isinstance(name, str) or not isinstance(value, str):
-        return None, None
-    # GetBucketNotificationConfiguration returns "Prefix"/"Suffix" while the FilterRule reference lists
-    # "prefix | suffix": rule names compare case-insensitively.
-    lowered = name.lower()
-    if lowered in ("prefix", "suffix"):
-        return lowered, _decode(value)
-    return None, None
 
 
 def _filter_rules_as_read(entry: dict) -> list:
@@ -177,72 +133,24 @@ def describe_configuration(section: str, index: int, entry: dict) -> dict:
     }
 
 
+def is_ours(entry: dict, topic_arn: str | None = None) -> bool:
+    """A topic configuration this collection added (its Id starts with ID_PREFIX), for `topic_arn` when given."""
+    entry_id = entry.get("Id")
+    ours = isinstance(entry_id, str) and entry_id.startswith(ID_PREFIX)
+    return ours and (topic_arn is None or entry.get("TopicArn") == topic_arn)
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Matching rules
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def _event_covers(have: str, want: str) -> bool:
-    """True when a configuration carrying event type `have` receives every event of type `want`.
-
-    notification-how-to-event-types-and-destinations: a type ending in ':*' (s3:ObjectRestore:*,
-    s3:ObjectCreated:*, ...) stands for every type under it.
-    """
-    if have == want:
-        return True
-    return have.endswith(":*") and want.startswith(have[:-1])
-
-
-def _events_overlap(first: str, second: str) -> bool:
-    return _event_covers(first, second) or _event_covers(second, first)
-
-
-def _key_matches(rules: _Rules, key: str) -> bool:
-    if rules.unknown:
-        return False  # cannot prove it: treat as not covering
-    return all(key.startswith(prefix) for prefix in rules.prefixes) and all(key.endswith(suffix) for suffix in rules.suffixes)
-
-
-def _covers_prefix(rules: _Rules, prefix: str) -> bool:
-    """Every key under `prefix` matches: each prefix rule is a prefix of it and no (non-empty) suffix rule."""
-    if rules.unknown:
-        return False
-    return all(prefix.startswith(value) for value in rules.prefixes) and not any(rules.suffixes)
-
-
-def _is_unfiltered(rules: _Rules) -> bool:
-    return not rules.unknown and not any(rules.prefixes) and not any(rules.suffixes)
-
-
-def _chain(values: list[str], related: Callable[[str, str], bool]) -> bool:
-    """True when the values are pairwise related (each a prefix, or each a suffix, of the longest)."""
-    if not values:
-        return True
-    longest = max(values, key=len)
-    return all(related(longest, value) for value in values)
-
-
-def _filters_overlap(first: _Rules, second: _Rules) -> bool:
-    """S3's filter overlap rule (notification-how-to-filtering, "Examples of valid notification configurations").
-
-    Two filters overlap when their prefixes overlap (one is a prefix of the other; an absent prefix is "", which
-    overlaps every prefix) and their suffixes overlap (one is a suffix of the other). That is exactly "some key
-    matches both": longest prefix + longest suffix is such a key. Rules this code does not understand are ignored,
-    which can only report more overlaps, never fewer.
-    """
-    prefixes = first.prefixes + second.prefixes
-    suffixes = first.suffixes + second.suffixes
-    return _chain(prefixes, lambda longest, value: longest.startswith(value)) and _chain(
-        suffixes, lambda longest, value: longest.endswith(value)
-    )
-
-
 def _overlapping_events(first_events: list[str], second_events: list[str]) -> list[str]:
-    return [event for event in first_events if any(_events_overlap(event, other) for other in second_events)]
+    return [event for event in first_events if any(events_overlap(event, other) for other in second_events)]
 
 
 def _entries_overlap(first: dict, second: dict) -> bool:
-    return bool(_overlapping_events(_events_of(first), _events_of(second))) and _filters_overlap(_rules_of(first), _rules_of(second))
+    return bool(_overlapping_events(_events_of(first), _events_of(second))) and filters_overlap(rules_of(first), rules_of(second))
 
 
 def find_overlaps(configuration: dict) -> list[tuple[dict, dict]]:
@@ -264,30 +172,30 @@ def find_overlaps(configuration: dict) -> list[tuple[dict, dict]]:
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Planning the change
+# Planning the addition
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def _covers_scope(rules: _Rules, scope: tuple[str, str]) -> bool:
+def _covers_scope(rules: Rules, scope: tuple[str, str]) -> bool:
     """Whether a filter matches every key of a scope of requested_scopes(): ("key", key) or ("prefix", prefix)."""
     kind, value = scope
     if kind == "key":
-        return _key_matches(rules, value)
-    return _covers_prefix(rules, value)
+        return key_matches(rules, value)
+    return covers_prefix(rules, value)
 
 
-def _topic_configurations(configuration: dict, topic_arn: str) -> list[tuple[int, dict, _Rules]]:
+def _topic_configurations(configuration: dict, topic_arn: str) -> list[tuple[int, dict, Rules]]:
     """(index, entry, rules) of every topic configuration of exactly this topic ARN, in document order."""
     return [
-        (index, entry, _rules_of(entry))
+        (index, entry, rules_of(entry))
         for index, entry in enumerate(_section_entries(configuration, TOPIC_SECTION))
         if isinstance(entry, dict) and entry.get("TopicArn") == topic_arn
     ]
 
 
-def _covering_entries(ours: list[tuple[int, dict, _Rules]], event: str, scopes: list[tuple[str, str]]) -> list[dict] | None:
+def _covering_entries(ours: list[tuple[int, dict, Rules]], event: str, scopes: list[tuple[str, str]]) -> list[dict] | None:
     """For each scope, the first of our configurations that carries `event` for all of it; None when one has none."""
-    carriers = [(entry, rules) for _index, entry, rules in ours if any(_event_covers(have, event) for have in _events_of(entry))]
+    carriers = [(entry, rules) for _index, entry, rules in ours if any(event_covers(have, event) for have in _events_of(entry))]
     found = []
     for scope in scopes:
         match = next((entry for entry, rules in carriers if _covers_scope(rules, scope)), None)
@@ -297,15 +205,12 @@ def _covering_entries(ours: list[tuple[int, dict, _Rules]], event: str, scopes: 
     return found
 
 
-def _coverage(ours: list[tuple[int, dict, _Rules]], wanted: list[str], scopes: list[tuple[str, str]]) -> tuple[list[str], list]:
+def _coverage(ours: list[tuple[int, dict, Rules]], wanted: list[str], scopes: list[tuple[str, str]]) -> tuple[list[str], list]:
     """(missing events, covering Ids): the wanted events some scope does not get yet, and the Ids, in first-use
     order, of the configurations that deliver the others."""
     # Coverage: an event reaches the topic for a key when some configuration of this exact topic ARN carries the
-    # event (or a wildcard over it) and its filter matches the key (notification-how-to-filtering). Events are a
-    # set: order and duplicates in a configuration do not matter, and coverage may be spread over several
-    # configurations of the topic.
-    missing = []
-    covering_ids = []
+    # event (or a wildcard over it) with a filter that matches the key (notification-how-to-filtering).
+    missing, covering_ids = [], []
     for event in wanted:
         found = _covering_entries(ours, event, scopes)
         if found is None:
@@ -315,6 +220,17 @@ def _coverage(ours: list[tuple[int, dict, _Rules]], wanted: list[str], scopes: l
             if entry.get("Id") not in covering_ids:
                 covering_ids.append(entry.get("Id"))
     return missing, covering_ids
+
+
+def _configured_events(configuration: dict, topic_arn: str, wanted: list[str], scopes: list[tuple[str, str]]) -> list[str]:
+    """The restore event types, as written, of the configurations that deliver the wanted events to the topic:
+    what the topic is configured to receive (the wildcard is reported as the wildcard, members as members)."""
+    ours = _topic_configurations(configuration, topic_arn)
+    events = set()
+    for event in wanted:
+        for entry in _covering_entries(ours, event, scopes) or []:
+            events.update(have for have in _events_of(entry) if notification_input.is_restore_event(have))
+    return sorted(events)
 
 
 def _new_id(configuration: dict, topic_arn: str) -> str:
@@ -334,24 +250,37 @@ def _new_id(configuration: dict, topic_arn: str) -> str:
         number += 1
 
 
-def _with_events_added(before: dict, topic_arn: str, ours: list[tuple[int, dict, _Rules]], missing: list[str]) -> tuple[dict, str, int, str]:
-    """A copy of `before` with `missing` appended to our first unfiltered configuration, else in a new one.
+def _with_events_added(before: dict, topic_arn: str, ours: list[tuple[int, dict, Rules]], missing: list[str],
+                       prefix: str | None = None) -> tuple[dict, str, int, str]:
+    """A copy of `before` with `missing` appended to our first configuration with exactly this filter (none, or
+    the one prefix rule `prefix`), else in a new one with that filter.
 
     Returns (after, action "appended" | "added", index of our entry in TopicConfigurations, its Id).
     """
     after = copy.deepcopy(before)
-    target = next((index for index, _entry, rules in ours if _is_unfiltered(rules)), None)
+    target = next((index for index, _entry, rules in ours if _filtered_exactly(rules, prefix)), None)
     if target is not None:
-        # An unfiltered configuration of this topic exists: extend it rather than add a second one, so that the
-        # topic keeps one rule per filter (and a second unfiltered rule with these events would overlap it).
+        # A configuration of this topic with this filter exists: extend it rather than add a second one, so that
+        # the topic keeps one rule per filter (and a second rule with these events and filter would overlap it).
         entry = after[TOPIC_SECTION][target]
         entry["Events"] = list(entry.get("Events") or []) + missing
         return after, "appended", target, entry.get("Id") or ""
     our_id = _new_id(after, topic_arn)
     if not isinstance(after.get(TOPIC_SECTION), list):
         after[TOPIC_SECTION] = []
-    after[TOPIC_SECTION].append({"Id": our_id, "TopicArn": topic_arn, "Events": list(missing)})
+    entry = {"Id": our_id, "TopicArn": topic_arn, "Events": list(missing)}
+    if prefix:
+        # FilterRule Name is "prefix" in the API reference; the value is URL-encoded (notification-how-to-filtering).
+        entry["Filter"] = {"Key": {"FilterRules": [{"Name": "prefix", "Value": notification_input.encode_filter_value(prefix)}]}}
+    after[TOPIC_SECTION].append(entry)
     return after, "added", len(after[TOPIC_SECTION]) - 1, our_id
+
+
+def _filtered_exactly(rules: Rules, prefix: str | None) -> bool:
+    """Whether a filter is no filter (prefix None), or exactly the one prefix rule `prefix`."""
+    if prefix is None:
+        return is_unfiltered(rules)
+    return not rules.unknown and rules.prefixes == [prefix] and not any(rules.suffixes)
 
 
 def _new_conflicts(after: dict, our_index: int, added: list[str]) -> list[dict]:
@@ -370,44 +299,84 @@ def _new_conflicts(after: dict, our_index: int, added: list[str]) -> list[dict]:
     return conflicts
 
 
+def _least_addition(before: dict, topic_arn: str, ours: list, to_write: list[str], scopes: list) -> tuple:
+    """(after, action, our index, our Id, prefix or None, conflicts) of the first addition S3 would accept: the
+    unfiltered one, else one filtered on the narrowest prefix that covers the scopes. When both overlap, the last
+    tried, with its conflicts."""
+    after, action, our_index, our_id = _with_events_added(before, topic_arn, ours, to_write)
+    conflicts = _new_conflicts(after, our_index, to_write)
+    narrowest = notification_input.narrowest_prefix(scopes)
+    # An empty prefix filter is no narrower than none: for the whole bucket the unfiltered addition is the only one.
+    if not conflicts or not narrowest:
+        return after, action, our_index, our_id, None, conflicts
+    after, action, our_index, our_id = _with_events_added(before, topic_arn, ours, to_write, narrowest)
+    return after, action, our_index, our_id, narrowest, _new_conflicts(after, our_index, to_write)
+
+
 def plan_restore_notification(current: dict | None, topic_arn: str, events: Sequence[str] = DEFAULT_RESTORE_EVENTS,
                               keys: Iterable[str] | str = (), prefix: str | None = None) -> dict:
     """Plan the smallest change that makes `events` for the restored keys reach `topic_arn`.
 
     Returns {"changed", "action" ("none" | "appended" | "added"), "configuration_id", "configuration_ids",
-    "missing_events", "before", "after"}; after is the configuration to PUT and equals before when not changed.
+    "missing_events", "events", "before", "after"}; after is the configuration to PUT and equals before when not
+    changed; events are the restore events the topic is then configured to receive, as written.
     Raises NotificationConfigError for a bad topic ARN or events, and NotificationOverlapError (nothing to write)
-    when the change would make S3 reject the configuration.
+    when even the narrowest addition would make S3 reject the configuration.
     """
-    problem = topic_arn_problem(topic_arn) or events_problem(events)
+    problem = notification_input.topic_arn_problem(topic_arn) or notification_input.events_problem(events)
     if problem:
         raise NotificationConfigError(problem)
-    wanted = requested_events(events)
+    wanted = notification_input.wanted_members(events)
     before = clean_configuration(current)
-    scopes = requested_scopes(keys, prefix)
+    scopes = notification_input.requested_scopes(keys, prefix)
     ours = _topic_configurations(before, topic_arn)
     missing, covering_ids = _coverage(ours, wanted, scopes)
     if not missing:
-        return _plan("none", covering_ids, [], before, copy.deepcopy(before))
-    after, action, our_index, our_id = _with_events_added(before, topic_arn, ours, missing)
-    conflicts = _new_conflicts(after, our_index, missing)
+        return _plan("none", covering_ids, [], before, copy.deepcopy(before), _configured_events(before, topic_arn, wanted, scopes))
+    to_write = notification_input.events_to_write(events, missing)
+    after, action, _our_index, our_id, filter_prefix, conflicts = _least_addition(before, topic_arn, ours, to_write, scopes)
     if conflicts:
-        raise NotificationOverlapError(overlap_message(topic_arn, action, our_id, missing, conflicts), conflicts)
+        addition = {"action": action, "id": our_id, "events": to_write, "prefix": filter_prefix}
+        raise NotificationOverlapError(overlap_message(topic_arn, addition, conflicts), conflicts)
     configuration_ids = [our_id] + [covering_id for covering_id in covering_ids if covering_id != our_id]
-    return _plan(action, configuration_ids, list(missing), before, after)
+    return _plan(action, configuration_ids, to_write, before, after, _configured_events(after, topic_arn, wanted, scopes))
 
 
-def _plan(action: str, configuration_ids: list, missing: list[str], before: dict, after: dict) -> dict:
-    """What plan_restore_notification() returns; configuration_id is the first Id ("" when none)."""
+def _plan(action: str, configuration_ids: list, missing: list[str], before: dict, after: dict, events: list | None = None) -> dict:
+    """What the planners return; configuration_id is the first Id ("" when none)."""
     return {
         "changed": action != "none",
         "action": action,
         "configuration_id": configuration_ids[0] if configuration_ids else "",
         "configuration_ids": configuration_ids,
         "missing_events": missing,
+        "events": list(events or []),
         "before": before,
         "after": after,
     }
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Planning the removal (notification_state=absent)
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def plan_notification_removal(current: dict | None, topic_arn: str | None = None) -> dict:
+    """Plan the removal of the topic configurations this collection added (Id prefix ID_PREFIX), for `topic_arn`
+    when given, else all of them. Each goes whole, whatever events it carries: it is ours by its Id. Nothing else
+    is touched. Returns the plan dict of plan_restore_notification() with action "removed" | "none",
+    configuration_ids the Ids removed, and events the restore events the topic still receives from the
+    configurations left (none without a topic)."""
+    before = clean_configuration(current)
+    after = copy.deepcopy(before)
+    entries = _section_entries(before, TOPIC_SECTION)
+    removed = [entry.get("Id") for entry in entries if isinstance(entry, dict) and is_ours(entry, topic_arn)]
+    if removed:
+        after[TOPIC_SECTION] = [entry for entry in entries if not (isinstance(entry, dict) and is_ours(entry, topic_arn))]
+    remaining = set()
+    for _index, entry, _rules in _topic_configurations(after, topic_arn) if topic_arn else []:
+        remaining.update(event for event in _events_of(entry) if notification_input.is_restore_event(event))
+    return _plan("removed" if removed else "none", removed, [], before, after, sorted(remaining))
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -3,20 +3,29 @@
 # Copyright: Contributors to the s3async.restore project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""What a restore notification may be asked for: the restore event types, the checks of a topic ARN and of the
-requested events (each problem told as a message that says how to fix it), and the request normalised: the
-events without duplicates, the keys and prefix as the scopes to cover. Pure (no boto3).
+"""What a restore notification may be asked for, and what S3's event types and key filters mean: the restore
+event types and how event types relate, how a key filter is read and matched (and when two overlap), the checks
+of a topic ARN (partition included) and of the requested events (each problem told as a message that says how to
+fix it), and the request normalised: the events without duplicates, the keys and prefix as the scopes to cover,
+and how a filter value is written. Pure (no boto3).
 
-Sources: IAM User Guide, "Amazon Resource Names (ARNs)"; SNS API Reference, CreateTopic; S3 User Guide,
-"Supported event types for SQS, SNS, and Lambda" (notification-how-to-event-types-and-destinations).
+Sources: IAM User Guide, "Amazon Resource Names (ARNs)"; AWS General Reference, "AWS service endpoints" (regions
+and partitions); SNS API Reference, CreateTopic; S3 User Guide, "Supported event types for SQS, SNS, and Lambda"
+(notification-how-to-event-types-and-destinations), "Configuring event notifications using object key name
+filtering" (notification-how-to-filtering) and "Creating object key names" (object-keys).
 """
 
 from __future__ import annotations
 
+import os
 import re
 
+from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Sequence
+from typing import NamedTuple
+from urllib.parse import quote_plus
+from urllib.parse import unquote_plus
 
 from ansible_collections.s3async.restore.plugins.module_utils.aws_names import ACCOUNT_ID_RE
 from ansible_collections.s3async.restore.plugins.module_utils.aws_names import PARTITION_RE
@@ -27,6 +36,25 @@ DEFAULT_RESTORE_EVENTS = ("s3:ObjectRestore:Post", "s3:ObjectRestore:Completed")
 # notification-how-to-event-types-and-destinations: Post = restore initiated, Completed = restore completed,
 # Delete = the temporary copy expired. s3:ObjectRestore:* stands for all three.
 RESTORE_EVENTS = ("s3:ObjectRestore:Post", "s3:ObjectRestore:Completed", "s3:ObjectRestore:Delete")
+
+# The Ids of the topic configurations this collection adds start with this (s3async-restore-<topic name>);
+# notification_state=absent removes those and nothing else.
+ID_PREFIX = "s3async-restore-"
+
+# The partitions an ARN can name (IAM User Guide, "Amazon Resource Names": aws, aws-cn, aws-us-gov, and the
+# isolated and sovereign partitions), each with the region prefix of its regions; a region that matches none is
+# in the commercial partition, aws (AWS General Reference, "AWS service endpoints"). Longer prefixes first, so
+# that us-isob- is not read as us-iso-.
+PARTITION_REGION_PREFIXES = (
+    ("aws-us-gov", "us-gov-"),
+    ("aws-iso-b", "us-isob-"),
+    ("aws-iso-f", "us-isof-"),
+    ("aws-iso-e", "eu-isoe-"),
+    ("aws-iso", "us-iso-"),
+    ("aws-eusc", "eusc-"),
+    ("aws-cn", "cn-"),
+)
+KNOWN_PARTITIONS = ("aws",) + tuple(partition for partition, _prefix in PARTITION_REGION_PREFIXES)
 
 # ARN format: arn:partition:service:region:account-id:resource (IAM User Guide, "Amazon Resource Names"); the
 # partition and account-id rules are aws_names'.
@@ -86,13 +114,25 @@ def _service_problem(arn: str, service: str) -> str | None:
     )
 
 
+def region_partition(region: str) -> str:
+    """The partition of a region code: cn-north-1 -> aws-cn, us-gov-west-1 -> aws-us-gov, us-east-1 -> aws."""
+    return next((partition for partition, prefix in PARTITION_REGION_PREFIXES if region.startswith(prefix)), "aws")
+
+
 def _partition_region_account_problem(arn: str, partition: str, region: str, account: str) -> str | None:
+    known = ", ".join(KNOWN_PARTITIONS)
     if not PARTITION_RE.match(partition):
-        return f"{arn!r} has an invalid partition {partition!r}; expected aws, aws-cn, aws-us-gov or another aws-* partition."
+        return f"{arn!r} has an invalid partition {partition!r}; expected one of {known}."
+    if partition not in KNOWN_PARTITIONS:
+        # S3 cannot publish to a partition it does not serve: refuse before anything is written or sent.
+        return f"{arn!r} names the unknown partition {partition!r}; expected one of {known}."
     if not region:
         return f"{arn!r} has no region; an SNS topic ARN names the region of the topic, which must be the bucket's region."
     if not _REGION_RE.match(region):
         return f"{arn!r} has an invalid region {region!r}; expected a region code such as us-east-1."
+    if region_partition(region) != partition:
+        return (f"{arn!r} names region {region}, which is in partition {region_partition(region)}, not {partition}: "
+                "check the topic ARN (`aws sns list-topics` in the bucket's region shows it).")
     if not ACCOUNT_ID_RE.match(account):
         return f"{arn!r} has an invalid account id {account!r}; expected the 12 digits of the account that owns the topic."
     return None
@@ -157,6 +197,42 @@ def events_problem(events: object) -> str | None:
     return msg
 
 
+def event_covers(have: str, want: str) -> bool:
+    """True when a configuration carrying event type `have` receives every event of type `want`.
+
+    notification-how-to-event-types-and-destinations: a type ending in ':*' (s3:ObjectRestore:*,
+    s3:ObjectCreated:*, ...) stands for every type under it.
+    """
+    if have == want:
+        return True
+    return have.endswith(":*") and want.startswith(have[:-1])
+
+
+def events_overlap(first: str, second: str) -> bool:
+    """Whether two event types share events (S3's overlap rule: a wildcard overlaps its members)."""
+    return event_covers(first, second) or event_covers(second, first)
+
+
+def is_restore_event(event: str) -> bool:
+    return event == RESTORE_WILDCARD or event in RESTORE_EVENTS
+
+
+def wanted_members(events: Sequence[str]) -> list[str]:
+    """The restore events that must reach the topic: the wildcard stands for its three members, so a topic that
+    already receives Post, Completed and Delete has what s3:ObjectRestore:* asks for."""
+    wanted = requested_events(events)
+    return list(RESTORE_EVENTS) if RESTORE_WILDCARD in wanted else wanted
+
+
+def events_to_write(events: Sequence[str], missing: Sequence[str]) -> list[str]:
+    """What to write for the `missing` members: the wildcard itself when it was asked for and none of its members
+    is configured yet (one event type, as asked), else the missing members, so that no configuration carries a
+    member beside the wildcard."""
+    if RESTORE_WILDCARD in requested_events(events) and set(missing) == set(RESTORE_EVENTS):
+        return [RESTORE_WILDCARD]
+    return list(missing)
+
+
 def requested_events(events: Sequence[str]) -> list[str]:
     """Requested events without duplicates, in the order given; the wildcard makes its members redundant."""
     wanted = []
@@ -179,3 +255,120 @@ def requested_scopes(keys: Iterable[str] | str, prefix: str | None) -> list[tupl
     if not scopes:
         scopes.append(("prefix", ""))
     return scopes
+
+
+def narrowest_prefix(scopes: Sequence[tuple[str, str]]) -> str:
+    """The longest prefix that every key of the scopes starts with: a prefix filter with it is the narrowest one
+    configuration that covers them all (the prefix restored; for one key, the key itself). "" for the whole
+    bucket."""
+    return os.path.commonprefix([value for _kind, value in scopes]) if scopes else ""
+
+
+# Object-keys: letters, digits and !-_.*'() are safe in a key, and '/' delimits; notification-how-to-filtering: a
+# filter value with any other character is written URL-encoded (a space as '+').
+_FILTER_VALUE_SAFE = "/!-_.*'()"
+
+
+def encode_filter_value(value: str) -> str:
+    """A key prefix as a filter rule's Value: URL-encoded, so that S3 matches it against keys as they are."""
+    return quote_plus(value, safe=_FILTER_VALUE_SAFE)
+
+
+def decode_filter_value(value: str) -> str:
+    """A filter rule's Value as the key text it matches ("my+photos/" matches the key "my photos/a.jpg")."""
+    return unquote_plus(value)
+
+# ---------------------------------------------------------------------------------------------------------------
+# Key filters: how S3 reads and matches them
+# ---------------------------------------------------------------------------------------------------------------
+
+
+class Rules(NamedTuple):
+    """An entry's key filter: all prefix values, all suffix values, and whether anything else was present."""
+
+    prefixes: list[str]
+    suffixes: list[str]
+    unknown: bool
+
+
+def rules_of(entry: dict) -> Rules:
+    key_filter = entry.get("Filter")
+    if key_filter in (None, {}):
+        return Rules([], [], False)
+    rules = _filter_rule_list(key_filter)
+    if rules is None:
+        return Rules([], [], True)
+    # A filter kind this code does not know: it narrows the entry in a way we cannot judge.
+    unknown = any(name != "Key" for name in key_filter)
+    kinds_and_values = [_rule_kind(rule) for rule in rules]
+    prefixes = [value for kind, value in kinds_and_values if kind == "prefix"]
+    suffixes = [value for kind, value in kinds_and_values if kind == "suffix"]
+    return Rules(prefixes, suffixes, unknown or any(kind is None for kind, _value in kinds_and_values))
+
+
+def _filter_rule_list(key_filter: object) -> list | None:
+    """The FilterRules of a Filter ([] when it has none), or None when the Filter or its rules are not a list."""
+    if not isinstance(key_filter, dict):
+        return None
+    key = key_filter.get("Key") or {}
+    rules = key.get("FilterRules") if isinstance(key, dict) else None
+    if rules is None:
+        return []
+    return rules if isinstance(rules, list) else None
+
+
+def _rule_kind(rule: object) -> tuple[str | None, str | None]:
+    """("prefix" | "suffix", decoded value) for a filter rule this code understands, else (None, None)."""
+    if not isinstance(rule, dict):
+        return None, None
+    name = rule.get("Name")
+    value = rule.get("Value") or ""
+    if not isinstance(name, str) or not isinstance(value, str):
+        return None, None
+    # GetBucketNotificationConfiguration returns "Prefix"/"Suffix" while the FilterRule reference lists
+    # "prefix | suffix": rule names compare case-insensitively. Values are URL-encoded (notification-how-to-
+    # filtering): compare them decoded with keys.
+    lowered = name.lower()
+    if lowered in ("prefix", "suffix"):
+        return lowered, decode_filter_value(value)
+    return None, None
+
+
+def key_matches(rules: Rules, key: str) -> bool:
+    if rules.unknown:
+        return False  # cannot prove it: treat as not covering
+    return all(key.startswith(prefix) for prefix in rules.prefixes) and all(key.endswith(suffix) for suffix in rules.suffixes)
+
+
+def covers_prefix(rules: Rules, prefix: str) -> bool:
+    """Every key under `prefix` matches: each prefix rule is a prefix of it and no (non-empty) suffix rule."""
+    if rules.unknown:
+        return False
+    return all(prefix.startswith(value) for value in rules.prefixes) and not any(rules.suffixes)
+
+
+def is_unfiltered(rules: Rules) -> bool:
+    return not rules.unknown and not any(rules.prefixes) and not any(rules.suffixes)
+
+
+def _chain(values: list[str], related: Callable[[str, str], bool]) -> bool:
+    """True when the values are pairwise related (each a prefix, or each a suffix, of the longest)."""
+    if not values:
+        return True
+    longest = max(values, key=len)
+    return all(related(longest, value) for value in values)
+
+
+def filters_overlap(first: Rules, second: Rules) -> bool:
+    """S3's filter overlap rule (notification-how-to-filtering, "Examples of valid notification configurations").
+
+    Two filters overlap when their prefixes overlap (one is a prefix of the other; an absent prefix is "", which
+    overlaps every prefix) and their suffixes overlap (one is a suffix of the other). That is exactly "some key
+    matches both": longest prefix + longest suffix is such a key. Rules this code does not understand are ignored,
+    which can only report more overlaps, never fewer.
+    """
+    prefixes = first.prefixes + second.prefixes
+    suffixes = first.suffixes + second.suffixes
+    return _chain(prefixes, lambda longest, value: longest.startswith(value)) and _chain(
+        suffixes, lambda longest, value: longest.endswith(value)
+    )

@@ -13,6 +13,7 @@ Results are streamed (generators yield each object's result in the order seen), 
 
 from __future__ import annotations
 
+import datetime
 import threading
 from concurrent.futures import FIRST_COMPLETED
 from concurrent.futures import ThreadPoolExecutor
@@ -35,6 +36,7 @@ from ansible_collections.s3async.restore.plugins.module_utils.object_results imp
 from ansible_collections.s3async.restore.plugins.module_utils.object_results import failed_result
 from ansible_collections.s3async.restore.plugins.module_utils.object_results import listing_stub
 from ansible_collections.s3async.restore.plugins.module_utils.object_results import object_result
+from ansible_collections.s3async.restore.plugins.module_utils.object_results import sort_key
 from ansible_collections.s3async.restore.plugins.module_utils.options import RestoreOptions
 from ansible_collections.s3async.restore.plugins.module_utils.waiting import Wait
 
@@ -47,6 +49,7 @@ class RestoreTally:
         self.held_back = 0
         self.expiry_resets: list = []
         self.fallbacks = 0
+        self.tier_unavailable = 0
         self._lock = threading.Lock()
 
     def take_slot(self, max_restores: int | None) -> bool:
@@ -67,8 +70,17 @@ class RestoreTally:
         with self._lock:
             self.fallbacks += 1
 
+    def note_tier_unavailable(self) -> None:
+        with self._lock:
+            self.tier_unavailable += 1
+
 
 # -- reading ---------------------------------------------------------------------------------------------------
+
+def utc_now() -> datetime.datetime:
+    """Now, to tell a restored copy from one whose expiry-date has passed (the clock of the reads)."""
+    return datetime.datetime.now(datetime.timezone.utc)
+
 
 def read_object(bucket: s3_api.S3Bucket, key: str, version_id: str | None = None) -> dict:
     """HEAD the object and classify it. Raises TaskFailure with a message naming what is wrong."""
@@ -76,7 +88,7 @@ def read_object(bucket: s3_api.S3Bucket, key: str, version_id: str | None = None
     storage_class = head.get("StorageClass") or "STANDARD"
     archive_status = head.get("ArchiveStatus")
     try:
-        status, expiry = restore_state.classify(storage_class, archive_status, head.get("Restore"))
+        status, expiry = restore_state.classify(storage_class, archive_status, head.get("Restore"), utc_now())
     except restore_state.RestoreHeaderError as error:
         raise TaskFailure(f"Cannot tell the restore state of {s3_uri(bucket.name, key, version_id)}: {error}") from error
     return object_result(key, head.get("VersionId") or version_id, storage_class, archive_status,
@@ -85,7 +97,7 @@ def read_object(bucket: s3_api.S3Bucket, key: str, version_id: str | None = None
 
 def object_from_listing(entry: dict, trust_restore_status: bool) -> dict | None:
     """The result dict for a listing entry when the listing is enough to know its state, else None."""
-    decided = restore_state.classify_listing_entry(entry, trust_restore_status)
+    decided = restore_state.classify_listing_entry(entry, trust_restore_status, utc_now())
     if decided is None:
         return None
     status, expiry = decided
@@ -102,12 +114,16 @@ RESTORE_PHRASES = {
 }
 
 
-def refuse_unavailable_tier(bucket: s3_api.S3Bucket, obj: dict, options: RestoreOptions) -> None:
-    """Raise TaskFailure when options.tier cannot be used for this object's class (no Expedited for Deep Archive):
-    RestoreObject would refuse it, so nothing is sent."""
+def tier_for(bucket: s3_api.S3Bucket, obj: dict, options: RestoreOptions) -> str:
+    """The tier to request for this object: the run's tier, or tier_fallback where S3 does not offer the run's
+    tier for the object's class (no Expedited for Deep Archive, restoring-objects "Archive retrieval options").
+    Raises TaskFailure when neither can be used: RestoreObject would refuse it, so nothing is sent."""
     problem = restore_state.tier_problem(obj["storage_class"], obj["archive_status"], options.tier)
-    if problem:
-        raise TaskFailure(f"{s3_uri(bucket.name, obj['key'])}: {problem}", objects=[obj], summary=restore_state.summarize([obj]))
+    if problem is None:
+        return options.tier
+    if options.tier_fallback:
+        return options.tier_fallback
+    raise TaskFailure(f"{s3_uri(bucket.name, obj['key'])}: {problem}", objects=[obj], summary=restore_state.summarize([obj]))
 
 
 def request_restore(bucket: s3_api.S3Bucket, obj: dict, options: RestoreOptions, tally: RestoreTally) -> dict:
@@ -115,14 +131,17 @@ def request_restore(bucket: s3_api.S3Bucket, obj: dict, options: RestoreOptions,
     reason = options.reason(obj)
     if reason is None:
         return obj
-    refuse_unavailable_tier(bucket, obj, options)
+    tier = tier_for(bucket, obj, options)
     if not tally.take_slot(options.max_restores):
         return dict(obj, message=f"{obj['message']}; not requested, max_restores ({options.max_restores}) was reached")
     what = RESTORE_PHRASES[reason].format(expiry=obj["expiry_date"])
+    if tier != options.tier:
+        tally.note_tier_unavailable()
+        what += f" (tier_fallback: {options.tier} is not offered for {obj['storage_class']})"
     if options.check_mode:
-        return dict(obj, action=restore_state.ACTION_RESTORE, tier=options.tier,
-                    message=f"a {what} would be requested (tier {options.tier}{_lifetime(obj, options)})")
-    outcome, tier, what = _send_with_fallback(bucket, obj, options, tally, what)
+        return dict(obj, action=restore_state.ACTION_RESTORE, tier=tier,
+                    message=f"a {what} would be requested (tier {tier}{_lifetime(obj, options)})")
+    outcome, tier, what = _send_with_fallback(bucket, obj, options, tally, what, tier)
     return _restore_result(bucket, obj, options, tally, reason, outcome, tier, what)
 
 
@@ -130,12 +149,11 @@ def _lifetime(obj: dict, options: RestoreOptions) -> str:
     return f", {options.days} days" if "Days" in options.request(obj) else ""
 
 
-def _send_with_fallback(bucket, obj, options, tally, what):
-    """RestoreObject at the run's tier, then, when S3 has no Expedited capacity and the user chose a slower tier
-    over failing (option tier_fallback), at that tier: Expedited capacity is not guaranteed (503,
-    restoring-objects "Provisioned capacity"). Returns (outcome, tier sent, phrase)."""
-    tier = options.tier
-    outcome = bucket.restore_object(obj["key"], options.request(obj), obj["version_id"])
+def _send_with_fallback(bucket, obj, options, tally, what, tier):
+    """RestoreObject at `tier`, then, when S3 has no Expedited capacity and the user chose a slower tier over
+    failing (option tier_fallback), at that tier: Expedited capacity is not guaranteed (503, restoring-objects
+    "Provisioned capacity"). Returns (outcome, tier sent, phrase)."""
+    outcome = bucket.restore_object(obj["key"], options.request(obj, tier), obj["version_id"])
     if outcome == s3_api.RESTORE_NO_EXPEDITED_CAPACITY and options.tier_fallback:
         tier = options.tier_fallback
         outcome = bucket.restore_object(obj["key"], options.request(obj, tier), obj["version_id"])
@@ -149,12 +167,12 @@ def _restore_result(bucket, obj, options, tally, reason, outcome, tier, what):
     """The object's result for what RestoreObject came to (s3_api.RESTORE_*)."""
     upgrade = reason == restore_state.REASON_UPGRADE_TIER
     if outcome == s3_api.RESTORE_RUNNING_AFTER_RETRY and not upgrade:
-        return dict(obj, action=restore_state.ACTION_RESTORE, tier=options.tier, status=restore_state.STATUS_IN_PROGRESS,
-                    message=f"restore requested (tier {options.tier}); S3 reports it in progress")
+        return dict(obj, action=restore_state.ACTION_RESTORE, tier=tier, status=restore_state.STATUS_IN_PROGRESS, expiry_date=None,
+                    message=f"restore requested (tier {tier}); S3 reports it in progress")
     if outcome in (s3_api.RESTORE_RUNNING, s3_api.RESTORE_RUNNING_AFTER_RETRY):
         message = ("a restore is in progress; S3 did not upgrade it (it already runs at this tier or faster)"
                    if upgrade else "a restore is in progress (started by another request)")
-        return dict(obj, status=restore_state.STATUS_IN_PROGRESS, message=message)
+        return dict(obj, status=restore_state.STATUS_IN_PROGRESS, expiry_date=None, message=message)
     if outcome == s3_api.RESTORE_ACTIVE_TIER:
         return dict(obj, status=restore_state.STATUS_NOT_ARCHIVED, message="not archived: the object is already in an access tier")
     if outcome == s3_api.RESTORE_NO_EXPEDITED_CAPACITY:
@@ -166,7 +184,9 @@ def _restore_result(bucket, obj, options, tally, reason, outcome, tier, what):
     sent = dict(obj, action=restore_state.ACTION_RESTORE, tier=tier)
     if outcome == s3_api.RESTORE_RESET:
         return _reset_result(sent, options, tally, reason)
-    sent.update(status=restore_state.STATUS_IN_PROGRESS, message=f"{what} requested (tier {tier}{_lifetime(obj, options)})")
+    # A running restore has no expiry yet (an expired copy's past one no longer applies).
+    sent.update(status=restore_state.STATUS_IN_PROGRESS, expiry_date=None,
+                message=f"{what} requested (tier {tier}{_lifetime(obj, options)})")
     return sent
 
 
@@ -186,23 +206,28 @@ def _reset_result(sent: dict, options: RestoreOptions, tally: RestoreTally, reas
 
 class PrefixListing:
     """The listing entries under a prefix, a page (1,000 keys) at a time, stopping once more than `limit` keys
-    were listed (option batch_operations_threshold): then `stopped` is True."""
+    were listed (option batch_operations_threshold: then `stopped` is True), or once `interrupted()` is true."""
 
-    def __init__(self, bucket: s3_api.S3Bucket, prefix: str, with_restore_status: bool, limit: int | None = None) -> None:
+    def __init__(self, bucket: s3_api.S3Bucket, prefix: str, with_restore_status: bool, limit: int | None = None,
+                 interrupted: Callable[[], bool] = lambda: False) -> None:
         self.bucket = bucket
         self.prefix = prefix
         self.with_restore_status = with_restore_status
         self.limit = limit
+        self.interrupted = interrupted
         self.listed = 0
         self.stopped = False
 
     def __iter__(self) -> Iterator[dict]:
         for page in self.bucket.list_object_pages(self.prefix, with_restore_status=self.with_restore_status):
-            self.listed += len(page)
-            if self.limit is not None and self.listed > self.limit:
-                self.stopped = True
-                return
-            yield from page
+            for entry in page:
+                if self.limit is not None and self.listed >= self.limit:
+                    self.stopped = True
+                    return
+                if self.interrupted():
+                    return
+                self.listed += 1
+                yield entry
 
 
 def bounded(items: Iterable, work: Callable[[Any], dict], concurrency: int) -> Iterator[dict]:
@@ -280,19 +305,36 @@ def restore_prefix(bucket: s3_api.S3Bucket, listing: PrefixListing, options: Res
 
 # -- waiting ---------------------------------------------------------------------------------------------------
 
-def wait_until_readable(bucket: s3_api.S3Bucket, pending: dict, prefix: str | None, trust_listing: bool,
-                        concurrency: int, timeout: int, delay: int, clock: Any) -> tuple:
-    """Poll the objects in `pending` ({key: obj}) until each is readable or `timeout` seconds have passed.
+class Watch:
+    """What a wait watches: the prefix (None for one key), whether its listing is trusted, how many keys the
+    listing held (to price a listing round), and the run's concurrency."""
 
-    A round costs one listing page per 1,000 keys under the prefix when the listing's RestoreStatus is trusted
-    (plus a HEAD per pending Intelligent-Tiering object), else one HEAD per object still pending; an object seen
-    readable is never read again. The delay grows as waiting.Wait says.
+    def __init__(self, prefix: str | None, trust_listing: bool, listed: int, concurrency: int) -> None:
+        self.prefix = prefix
+        self.trust_listing = trust_listing
+        self.listed = listed
+        self.concurrency = concurrency
+
+    def lists(self, pending_count: int) -> bool:
+        """Whether a round re-lists the prefix rather than HEAD each pending object: only where the listing tells
+        the state (RestoreStatus trusted) and costs less (restore_state.cheaper_to_list)."""
+        return self.trust_listing and self.prefix is not None and restore_state.cheaper_to_list(self.listed, pending_count)
+
+
+def wait_until_readable(bucket: s3_api.S3Bucket, pending: dict, watch: Watch, timeout: int, delay: int, clock: Any,
+                        interrupted: Callable[[], bool] = lambda: False) -> tuple:
+    """Poll the objects in `pending` ({key: obj}) until each is readable, `timeout` seconds have passed or
+    `interrupted()` is true.
+
+    A round costs whichever is cheaper for the objects still pending: one listing page per 1,000 keys under the
+    prefix (when the listing's RestoreStatus is trusted; plus a HEAD per pending Intelligent-Tiering object), or one
+    HEAD per pending object. An object seen readable is never read again. The delay grows as waiting.Wait says.
     Returns (finished objects, still pending objects, seconds waited).
     """
     waiting = Wait(timeout, delay, clock)
     finished = []
-    while pending and waiting.sleep():
-        for obj in poll_round(bucket, pending, prefix, trust_listing, concurrency):
+    while pending and not interrupted() and waiting.sleep() and not interrupted():
+        for obj in poll_round(bucket, pending, watch):
             if restore_state.is_readable(obj["status"]) or obj.get("error"):
                 finished.append(obj)
                 del pending[obj["key"]]
@@ -301,18 +343,24 @@ def wait_until_readable(bucket: s3_api.S3Bucket, pending: dict, prefix: str | No
     return finished, list(pending.values()), round(waiting.waited(), 1)
 
 
-def poll_round(bucket: s3_api.S3Bucket, pending: dict, prefix: str | None, trust_listing: bool, concurrency: int) -> list:
+def poll_round(bucket: s3_api.S3Bucket, pending: dict, watch: Watch) -> list:
     """One fresh reading of every pending object: the list of updated result dicts (action kept)."""
     updated = []
-    to_head = list(pending.values())
-    if trust_listing and prefix is not None:
-        updated, to_head = _poll_listing(bucket, pending, prefix)
+    # In key order, so that a round reads the objects in the same order whatever order their restores finished in.
+    to_head = sorted(pending.values(), key=sort_key)
+    if watch.lists(len(pending)):
+        updated, to_head = _poll_listing(bucket, pending, watch.prefix)
 
     def head(before, _entry):
-        return dict(read_object(bucket, before["key"], before["version_id"]), action=before["action"])
+        return dict(read_object(bucket, before["key"], before["version_id"]), **_what_was_sent(before))
 
-    updated += bounded(((None, (obj, None)) for obj in to_head), guarded(head, bucket), concurrency)
+    updated += bounded(((None, (obj, None)) for obj in to_head), guarded(head, bucket), watch.concurrency)
     return updated
+
+
+def _what_was_sent(before: dict) -> dict:
+    """What this run did to an object (its action, and the tier of a request sent), kept across fresh readings."""
+    return {name: before[name] for name in ("action", "tier") if name in before}
 
 
 def _poll_listing(bucket, pending, prefix):
@@ -327,5 +375,5 @@ def _poll_listing(bucket, pending, prefix):
             if obj is None:
                 to_head.append(before)
             else:
-                updated.append(dict(obj, action=before["action"]))
+                updated.append(dict(obj, **_what_was_sent(before)))
     return updated, to_head

@@ -11,6 +11,8 @@ the collector counts every one of them into the summary and keeps a bounded list
 
 from __future__ import annotations
 
+import bisect
+
 from ansible_collections.s3async.restore.plugins.module_utils import restore_state
 from ansible_collections.s3async.restore.plugins.module_utils.aws_names import s3_uri
 
@@ -31,6 +33,8 @@ def describe(obj: dict) -> str:
     status = obj["status"]
     if status == restore_state.STATUS_NOT_ARCHIVED:
         return f"not archived ({obj['storage_class']}): readable without a restore"
+    if status == restore_state.STATUS_ARCHIVED and obj["expiry_date"]:
+        return f"archived: the restored copy expired at {obj['expiry_date']}; a restore is needed before it can be read"
     if status == restore_state.STATUS_ARCHIVED:
         return "archived: a restore is needed before it can be read"
     if status == restore_state.STATUS_IN_PROGRESS:
@@ -73,19 +77,34 @@ def report_view(obj: dict) -> dict:
     return {name: value for name, value in obj.items() if name not in RESTORE_FIELDS}
 
 
-class Collector:
-    """Summary counts over every object, and a bounded list of per-object results (option max_results).
+LIST_ATTENTION = "attention"
+LIST_ALL = "all"
 
-    Failures come first, then objects a restore was requested for, then the rest, each in the order seen: at
-    100,000 objects the list a user reads is the one that needs attention, and memory stays bounded.
+
+def sort_key(obj: dict) -> tuple:
+    """Objects are listed by key, then version: S3 lists keys in UTF-8 binary order, which str order matches."""
+    return obj["key"], obj.get("version_id") or ""
+
+
+class Collector:
+    """Summary counts over every object, and a bounded, sorted list of per-object results (options max_results
+    and list_objects).
+
+    Failures come first, then objects a restore was requested for, then the rest, each group sorted by key (and
+    version) and holding the first max_results of them, so that two runs over the same objects return the same
+    list whatever order the threads finished in. With list_objects=attention the rest is left out, except the
+    objects `needs_attention(obj)` picks. At 100,000 objects the list a user reads is the one that needs
+    attention, and memory stays bounded.
     """
 
-    def __init__(self, max_results: int) -> None:
+    def __init__(self, max_results: int, list_objects: str = LIST_ALL, needs_attention=None) -> None:
         self.max_results = max_results
+        self.list_objects = list_objects
+        self.needs_attention = needs_attention or (lambda obj: False)
         self.summary = restore_state.new_summary()
-        self._failed: list = []
-        self._changed: list = []
-        self._others: list = []
+        self._groups: tuple = ([], [], [])
+        self._seen = 0
+        self.listable = 0
         self.failed_keys: list = []
 
     @property
@@ -93,23 +112,35 @@ class Collector:
         """True once a restore was requested (or, in check mode, would be) for an object collected."""
         return self.summary[restore_state.ACTION_RESTORE] > 0
 
+    def _group_of(self, obj: dict) -> int | None:
+        if obj.get("error"):
+            return 0
+        if obj.get("action") == restore_state.ACTION_RESTORE:
+            return 1
+        if self.list_objects == LIST_ALL or self.needs_attention(obj):
+            return 2
+        return None
+
     def add(self, obj: dict) -> None:
         restore_state.count(self.summary, obj)
-        if obj.get("error"):
-            group = self._failed
-            if len(self.failed_keys) < KEYS_IN_MESSAGES:
-                self.failed_keys.append(obj["key"])
-        elif obj.get("action") == restore_state.ACTION_RESTORE:
-            group = self._changed
-        else:
-            group = self._others
-        if not self.max_results or len(group) < self.max_results:
-            group.append(obj)
+        if obj.get("error") and len(self.failed_keys) < KEYS_IN_MESSAGES:
+            self.failed_keys.append(obj["key"])
+        group = self._group_of(obj)
+        if group is None:
+            return
+        self.listable += 1
+        self._seen += 1
+        kept = self._groups[group]
+        # The sequence number keeps equal keys apart without comparing the dicts.
+        bisect.insort(kept, (sort_key(obj), self._seen, obj))
+        if self.max_results and len(kept) > self.max_results:
+            kept.pop()
 
     def objects(self) -> list:
-        kept = self._failed + self._changed + self._others
+        kept = [obj for group in self._groups for _key, _seen, obj in group]
         return kept[: self.max_results] if self.max_results else kept
 
     @property
     def truncated(self) -> bool:
-        return bool(self.max_results) and self.summary["total"] > self.max_results
+        """True when the list holds fewer objects than list_objects asked for (max_results cut it)."""
+        return bool(self.max_results) and self.listable > self.max_results

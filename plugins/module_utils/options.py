@@ -34,6 +34,8 @@ def s3_objects_argument_spec(**module_options: dict) -> dict:
         request_payer=dict(type="bool", default=False),
         status_source=dict(type="str", default="auto", choices=["auto", "listing", "head"]),
         concurrency=dict(type="int", default=16),
+        list_objects=dict(type="str", default="attention", choices=["attention", "all"]),
+        max_results=dict(type="int", default=25),
     )
     spec.update(module_options)
     return spec
@@ -48,6 +50,14 @@ def _bucket_name_problem(bucket_name: str) -> str | None:
         return (f"bucket {bucket_name[:70]!r} is not a valid bucket name (3 to 63 lowercase letters, digits, dots and "
                 "hyphens; give the name alone, not an s3:// URI or an ARN)")
     return None
+
+
+def _uri_problem(name: str, value: str | None) -> str | None:
+    """An s3:// URI given where a key or prefix is expected: S3 would look for a key that starts with "s3://"."""
+    if not value or not value.startswith("s3://"):
+        return None
+    bucket, _slash, key = value[len("s3://"):].partition("/")
+    return f"{name} {value!r} is an S3 URI, not a {name}: give bucket={bucket!r} and {name}={key!r}"
 
 
 def _key_length_problem(name: str, value: str | None) -> str | None:
@@ -72,6 +82,10 @@ def selection_problems(params: dict, **least_values: int) -> list:
         problems.append("key must name an object, got an empty string (for a whole bucket, use prefix='')")
     if params["version_id"] is not None and params["key"] is None:
         problems.append("version_id needs key: a prefix covers the current version of each object")
+    if params["version_id"] == "":
+        # An empty VersionId is dropped by the SDK, so the current version would be restored silently.
+        problems.append("version_id must name a version, got an empty string (leave it out for the current version)")
+    problems += [problem for problem in (_uri_problem(name, params.get(name)) for name in ("key", "prefix")) if problem]
     checked = [_bucket_name_problem(params["bucket"])] + [_key_length_problem(name, params.get(name)) for name in ("key", "prefix")]
     problems += [problem for problem in checked if problem]
     owner = params.get("expected_bucket_owner")

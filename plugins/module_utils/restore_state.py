@@ -18,7 +18,8 @@ from __future__ import annotations
 import datetime
 import re
 from email.utils import parsedate_to_datetime
-from urllib.parse import urlparse
+
+from ansible_collections.s3async.restore.plugins.module_utils.aws_names import is_aws_endpoint
 
 STATUS_NOT_ARCHIVED = "not_archived"
 STATUS_ARCHIVED = "archived"
@@ -98,14 +99,17 @@ def _glacier_state(ongoing, expiry, now):
     """GLACIER and DEEP_ARCHIVE keep their storage class after a restore: only the restore state tells.
 
     ``ongoing`` None: never restored (or the copy expired and S3 removed the header); True: a restore runs;
-    False: the temporary copy exists until ``expiry``.
+    False: the temporary copy exists until ``expiry``, or, once ``now`` is past it, no longer.
     """
     if ongoing is None:
         return STATUS_ARCHIVED, None
     if ongoing:
         return STATUS_IN_PROGRESS, None
     if expiry is not None and now is not None and expiry <= now:
-        return STATUS_ARCHIVED, None
+        # The copy's expiry-date has passed: S3 deletes the copy at that time, asynchronously, so it may still be
+        # listed as restored; it is archived again (facts sheet, "Reading an object's state"). The past expiry is
+        # kept so that the result can say when the copy expired.
+        return STATUS_ARCHIVED, expiry
     return STATUS_RESTORED, expiry
 
 
@@ -139,14 +143,10 @@ def tier_problem(storage_class, archive_status, tier):
         return f"tier must be one of {', '.join(TIERS)}, got {tier!r}"
     where = archive_tier(storage_class, archive_status)
     if tier == "Expedited" and where in EXPEDITED_UNAVAILABLE:
-        described = (
-            "S3 Glacier Deep Archive"
-            if where == "DEEP_ARCHIVE"
-            else "the S3 Intelligent-Tiering Deep Archive Access tier"
-        )
         return (
-            f"tier=Expedited is not available for objects in {described}; "
-            "use tier=Standard (within 12 hours) or tier=Bulk (within 48 hours)"
+            f"tier=Expedited is not available for objects in {ARCHIVE_TIER_NAMES[where]}; "
+            "use tier=Standard (within 12 hours) or tier=Bulk (within 48 hours), or keep tier=Expedited with "
+            "tier_fallback=Standard to restore these objects at the Standard tier and the others at Expedited"
         )
     return None
 
@@ -172,6 +172,50 @@ def restore_request(storage_class, archive_status, tier, days):
     if storage_class in GLACIER_CLASSES:
         request["Days"] = days
     return request
+
+
+# How long a restore takes at most, in hours, by archive tier and retrieval tier, as AWS publishes it (S3 User
+# Guide, restoring-objects, "Archive retrieval options"; Intelligent-Tiering, "Restoring objects from the S3
+# Intelligent-Tiering Archive Access and Deep Archive Access tiers"): Expedited 1 to 5 minutes, Standard 3 to 5
+# hours and Bulk 5 to 12 hours from GLACIER and the Archive Access tier; Standard within 12 hours and Bulk within
+# 48 hours from DEEP_ARCHIVE and the Deep Archive Access tier.
+RETRIEVAL_HOURS = {
+    "GLACIER": {"Expedited": (1 / 60, 5 / 60), "Standard": (3, 5), "Bulk": (5, 12)},
+    "ARCHIVE_ACCESS": {"Expedited": (1 / 60, 5 / 60), "Standard": (3, 5), "Bulk": (5, 12)},
+    "DEEP_ARCHIVE": {"Standard": (0, 12), "Bulk": (0, 48)},
+    "DEEP_ARCHIVE_ACCESS": {"Standard": (0, 12), "Bulk": (0, 48)},
+}
+ARCHIVE_TIER_NAMES = {
+    "GLACIER": "S3 Glacier Flexible Retrieval",
+    "DEEP_ARCHIVE": "S3 Glacier Deep Archive",
+    "ARCHIVE_ACCESS": "the S3 Intelligent-Tiering Archive Access tier",
+    "DEEP_ARCHIVE_ACCESS": "the S3 Intelligent-Tiering Deep Archive Access tier",
+}
+
+
+def retrieval_hours(storage_class, archive_status, tier):
+    """(fewest, most) hours AWS publishes for a restore of this object at `tier`, or None when it does not apply."""
+    return RETRIEVAL_HOURS.get(archive_tier(storage_class, archive_status) or "", {}).get(tier)
+
+
+def format_hours(hours):
+    """'5 minutes', '12 hours', '48 hours': a published restore time as people say it."""
+    if hours < 1:
+        return f"{round(hours * 60)} minutes"
+    return f"{hours:g} hours"
+
+
+# In money, a LIST request is billed like a PUT (about $0.005 per 1,000 in us-east-1) and a HEAD like a GET (about
+# $0.0004 per 1,000): one listing page costs what about 12.5 HEADs cost (facts sheet, "Listing with restore state";
+# Amazon S3 pricing, "Requests & data retrievals").
+LIST_PAGE_IN_HEADS = 12.5
+LISTING_PAGE_SIZE = 1000
+
+
+def cheaper_to_list(keys_under_prefix, pending_count):
+    """True when one listing of the whole prefix costs less than a HEAD for each pending object."""
+    pages = max(1, -(-keys_under_prefix // LISTING_PAGE_SIZE))
+    return pages * LIST_PAGE_IN_HEADS < pending_count
 
 
 REASON_ARCHIVED = "archived"
@@ -240,14 +284,11 @@ def classify_listing_entry(entry, trust_restore_status, now=None):
         return _glacier_state(None, None, now)
     if restore_status.get("IsRestoreInProgress"):
         return _glacier_state(True, None, now)
+    # An expired copy is archived again, in a listing as in a HEAD (facts sheet, "Reading an object's state").
     expiry = restore_status.get("RestoreExpiryDate")
     if expiry is not None and expiry.tzinfo is None:
         expiry = expiry.replace(tzinfo=datetime.timezone.utc)
     return _glacier_state(False, expiry, now)
-
-
-# Hosts of AWS's own S3 endpoints, whose listings report RestoreStatus.
-AWS_HOST_SUFFIXES = (".amazonaws.com", ".amazonaws.com.cn", ".api.aws")
 
 
 def listing_trusted(status_source, endpoint_url):
@@ -259,8 +300,7 @@ def listing_trusted(status_source, endpoint_url):
     """
     if status_source != "auto":
         return status_source == "listing"
-    host = urlparse(endpoint_url or "").hostname or ""
-    return host.endswith(AWS_HOST_SUFFIXES)
+    return is_aws_endpoint(endpoint_url)
 
 
 def _counts():

@@ -120,27 +120,45 @@ class S3Bucket:
         code = error_code(error)
         where = s3_uri(self.name, key)
         if is_not_found(error):
-            return self._missing(key, version_id)
+            return self._missing(error, key, version_id)
         if code in ("301", "PermanentRedirect"):
             region = response_header(error, "x-amz-bucket-region")
-            return TaskFailure(f"Bucket {self.name!r} is in region {region or 'another region'}, not the one this task "
-                               f"uses: set region{'=' + region if region else ''}.")
+            if region is None:
+                return TaskFailure(f"Bucket {self.name!r} is in another region than the one this task uses: set region "
+                                   "to the bucket's region.")
+            return TaskFailure(f"Bucket {self.name!r} is in region {region}, not the one this task uses: set region={region}.")
         if is_access_denied(error):
             return self.denied("HeadObjectVersion" if version_id else "HeadObject", where)
+        if code == "405" and version_id:
+            # A HEAD of a version that is a delete marker answers 405 Method Not Allowed (HeadObject).
+            return TaskFailure(f"Version {version_id!r} of {where} is a delete marker, not an object: there is nothing "
+                               "to restore. Name an earlier version with version_id.")
         if code == "400" and version_id:
             return TaskFailure(f"S3 rejected version_id {version_id!r} for {where}: is it a valid version ID?")
         if code == "400":
             return TaskFailure(f"S3 answered 400 Bad Request to HeadObject on {where}, with no reason (HEAD answers "
-                               "carry none): most often expired or invalid credentials (session token).")
+                               "carry none): most often expired or invalid credentials (session token), or an object "
+                               "encrypted with a customer-provided key (SSE-C), which cannot be read without that key.")
         return error
 
-    def _missing(self, key: str, version_id: str | None) -> TaskFailure:
-        """A 404 to HeadObject: the bucket, or the key (or version) in it, is missing."""
+    def _missing(self, error: Exception, key: str, version_id: str | None) -> TaskFailure:
+        """A 404 to HeadObject: the bucket, or the key (or version) in it, is missing, or (x-amz-delete-marker) the
+        current version is a delete marker (HeadObject, "Response Syntax")."""
         if not self.bucket_exists():
-            return TaskFailure(f"Bucket {self.name!r} does not exist (or is not visible to these credentials).")
+            return self.no_such_bucket()
         what = f"Version {version_id!r} of key {key!r}" if version_id else f"Key {key!r}"
-        hint = f" A key ending in '/' names a folder: to restore the objects in it, use prefix={key!r}." if key.endswith("/") else ""
+        if response_header(error, "x-amz-delete-marker") == "true":
+            return TaskFailure(f"{what} in bucket {self.name!r} is a delete marker: the object was deleted. To restore "
+                               "it, name an earlier version with version_id (aws s3api list-object-versions lists them).")
+        hint = ""
+        if key.endswith("/"):
+            hint = f" A key ending in '/' names a folder: to restore the objects in it, use prefix={key!r}."
+        elif key.startswith("/"):
+            hint = f" S3 keys rarely start with '/': did you mean key={key.lstrip('/')!r}?"
         return TaskFailure(f"{what} not found in bucket {self.name!r}.{hint}")
+
+    def no_such_bucket(self) -> TaskFailure:
+        return TaskFailure(f"Bucket {self.name!r} does not exist (or is not visible to these credentials).")
 
     def restore_object(self, key: str, restore_request: dict, version_id: str | None = None) -> str:
         """Send RestoreObject; returns what it came to (RESTORE_STARTED, RESTORE_RESET, RESTORE_RUNNING, ...).
@@ -181,6 +199,8 @@ class S3Bucket:
         except botocore.exceptions.ClientError as error:
             if is_access_denied(error):
                 raise self.denied("ListObjectsV2", f"bucket {self.name}") from error
+            if error_code(error) == "NoSuchBucket":
+                raise self.no_such_bucket() from error
             raise
 
     def manifest_etag(self, key: str, version_id: str | None = None) -> str | None:
@@ -221,7 +241,10 @@ class S3Bucket:
         return True
 
     def get_notification_configuration(self) -> dict:
-        """The bucket's notification configuration as S3 returned it, without ResponseMetadata."""
+        """The bucket's notification configuration as S3 returned it, without ResponseMetadata.
+
+        Bucket configurations are eventually consistent (S3 User Guide, "Amazon S3 data consistency model"): right
+        after a write this may still return the previous configuration."""
         try:
             return notification.clean_configuration(self.client.get_bucket_notification_configuration(aws_retry=True, **self._bucket_args()))
         except botocore.exceptions.ClientError as error:
@@ -231,30 +254,37 @@ class S3Bucket:
 
     def put_notification_configuration(self, configuration: dict, topic_arn: str | None = None) -> None:
         """Write the whole notification configuration (it replaces what is there); `topic_arn` is the destination
-        this write adds, named in the message when S3 cannot validate it."""
+        this write adds (None for a removal). When S3 cannot validate destinations, the message names each one S3
+        reports, and shows the topic policy statement only when `topic_arn` is among them."""
         try:
             self.client.put_bucket_notification_configuration(
                 aws_retry=True, NotificationConfiguration=configuration, **self._bucket_args()
             )
         except botocore.exceptions.ClientError as error:
-            failure = self._put_notification_failure(error, topic_arn)
+            failure = self._put_notification_failure(error, topic_arn, configuration)
             if failure is error:
                 raise
             raise failure from error
 
-    def _put_notification_failure(self, error: Exception, topic_arn: str | None) -> Exception:
+    def _put_notification_failure(self, error: Exception, topic_arn: str | None, configuration: dict | None = None) -> Exception:
         text = error_message(error)
         if is_access_denied(error):
             return self.denied("PutBucketNotificationConfiguration", f"bucket {self.name}")
-        # S3 sends a test message to each destination when the configuration is written (S3 User Guide,
-        # "Granting permissions to publish event notification messages to a destination").
-        if "Unable to validate the following destination configurations" in text and topic_arn:
-            account = self.expected_owner or topic_arn.split(":")[4]
-            return TaskFailure(notification_text.destination_validation_message(topic_arn, self.name, account))
+        # S3 sends a test message to EVERY destination of the configuration when it is written, not only to the
+        # one added, and names each that failed in ArgumentName<n> / ArgumentValue<n> (S3 User Guide, "Granting
+        # permissions to publish event notification messages to a destination"). The policy statement names the
+        # bucket owner's account, which S3 publishes with: expected_bucket_owner, else a placeholder.
+        if "Unable to validate the following destination configurations" in text:
+            failures = notification_text.validation_failures(error.response.get("Error", {}))
+            ids = notification.destination_ids(configuration or {})
+            return TaskFailure(notification_text.destination_validation_message(self.name, failures, topic_arn, self.expected_owner, ids))
         if "ambiguously defined" in text:
+            # The planner checks the overlap rule before writing, so this is most likely another writer's change
+            # made between our last read and the write.
             return TaskFailure(
                 f"S3 refused the notification configuration of bucket {self.name} as overlapping ({text}). "
-                "Nothing was changed. Another configuration already sends the same restore events for the same "
-                "keys: narrow or remove it, or point sns_topic_arn at its destination."
+                "Nothing was changed. The module checks S3's overlap rule before writing, so the configuration was "
+                "most likely changed by another writer meanwhile: run the task again, and it names the configuration "
+                "that collides."
             )
         return error

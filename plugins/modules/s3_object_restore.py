@@ -21,8 +21,9 @@ description:
     shorten it.
   - With O(sns_topic_arn), makes the bucket's event notifications send the restore events to that topic,
     adding to what is configured and keeping every other notification setting of the bucket as it was. This is
-    done before the restore is sent, so that the topic receives the C(s3:ObjectRestore:Post) event of this very
-    restore.
+    done before any restore is sent; S3 says a change usually takes about five minutes to take effect, so
+    restores sent right after a change may produce no event (set the notification up ahead of the restores, or
+    use O(notification_wait)).
   - With O(state=restored), also waits until the restored copy is readable. Restores take minutes (Expedited)
     to two days (Deep Archive, Bulk); run such a task under C(async).
 author:
@@ -30,7 +31,8 @@ author:
 options:
   key:
     description:
-      - Key of the object to restore.
+      - Key of the object to restore, as S3 names it (C(db/2026-11-01.dump), not C(s3://bucket/db/...); an
+        C(s3://) URI is refused with the bucket and key to give instead).
       - Exactly one of O(key) and O(prefix) is required.
     type: str
   prefix:
@@ -43,17 +45,21 @@ options:
         listing the failed keys; a second run picks up where the first left off.
       - For tens of millions of objects, S3 Batch Operations runs the restores for you; see the collection's
         C(docs/scale.md).
+      - A prefix that matches no object is not an error, but the task warns (keys are case-sensitive).
     type: str
   version_id:
     description:
-      - Version of the object to restore, on a versioned bucket. The current version when omitted.
+      - Version of the object to restore, on a versioned bucket. The current version when omitted (an empty
+        string is refused, since S3 would silently take the current version).
       - Only with O(key).
     type: str
   state:
     description:
       - V(present) makes sure a restore has been requested (or is not needed) and returns at once.
-      - V(restored) does the same, then waits until the object is readable, polling HeadObject with a growing
-        delay (O(wait_delay), doubling up to 15 minutes) until O(wait_timeout) seconds have passed.
+      - V(restored) does the same, then waits until the object is readable, checking with a growing delay
+        (O(wait_delay), doubling up to 15 minutes) until O(wait_timeout) seconds have passed. Each check costs
+        whichever is cheaper for the objects still pending, a HeadObject each or (where the listing is trusted,
+        see O(status_source)) one listing of the prefix.
     type: str
     choices: [present, restored]
     default: present
@@ -64,38 +70,77 @@ options:
       - Not sent for Intelligent-Tiering objects, which return to the Frequent Access tier and have no expiry
         (S3 rejects Days for them).
       - The default is 7, as in the design of the sample this collection grew from (its usage note said 1).
+      - More than 365 days is allowed but warned about, as it is more likely a typo (700 for 7) than a retention,
+        and a later run does not shorten copies already restored.
     type: int
     default: 7
   tier:
     description:
       - Retrieval tier. V(Expedited) (minutes) is not available for C(DEEP_ARCHIVE) objects nor for the
-        Intelligent-Tiering Deep Archive Access tier; the module refuses it for them before sending anything.
+        Intelligent-Tiering Deep Archive Access tier; the module refuses it for them before sending anything,
+        unless O(tier_fallback) names the tier to use for them.
     type: str
     choices: [Standard, Bulk, Expedited]
     default: Standard
   sns_topic_arn:
     description:
       - ARN of an SNS topic (not a subscription ARN, not a FIFO topic) that should receive the bucket's restore
-        events, in the bucket's region.
+        events, in the bucket's partition and region.
       - The bucket's notification configuration is read, the events in O(notification_events) are added to an
         unfiltered configuration for this topic (or a new one is added), and every other setting (queues,
         Lambda functions, other topics, EventBridge, keys unknown to this module) is kept exactly as it was.
-      - If the addition would overlap another configuration for the same event types, which S3 forbids, nothing
-        is written and the task fails naming that configuration.
+      - Where an unfiltered addition would overlap another configuration for the same event types, which S3
+        forbids, the narrowest configuration that covers what is restored is added instead (a prefix filter
+        equal to O(prefix), or to O(key)); only if that still overlaps is nothing written, and the task fails
+        naming the configurations in the way.
+      - S3 says a change of the notification configuration usually takes about five minutes to take effect, so
+        the topic may get no C(s3:ObjectRestore:Post) event (and, for an Expedited restore, no
+        C(s3:ObjectRestore:Completed) event) for restores sent right after it. Set the notification up ahead of
+        the restores (an earlier run), or use O(notification_wait).
+      - S3 tests every destination of the configuration on each write; if one cannot be reached, the task fails
+        naming it, and shows the topic policy statement to add when the topic is this one.
+      - With O(notification_state=absent), the topic whose configurations to remove; all of this collection's
+        when omitted.
     type: str
   notification_events:
     description:
       - The restore events to send to O(sns_topic_arn). V(s3:ObjectRestore:Delete) tells when a restored copy
-        has expired; V(s3:ObjectRestore:*) stands for all three.
+        has expired; V(s3:ObjectRestore:*) stands for all three, and is satisfied by a topic that already receives
+        the three.
     type: list
     elements: str
     choices: ['s3:ObjectRestore:Post', 's3:ObjectRestore:Completed', 's3:ObjectRestore:Delete', 's3:ObjectRestore:*']
     default: ['s3:ObjectRestore:Post', 's3:ObjectRestore:Completed']
+  notification_state:
+    description:
+      - V(present) makes the bucket send the events in O(notification_events) to O(sns_topic_arn) (nothing is
+        done to the notification configuration without O(sns_topic_arn)).
+      - V(absent) removes the topic configurations this collection added, recognised by their Id
+        (C(s3async-restore-...)), for O(sns_topic_arn) when given, else all of them, each whole, and touches
+        nothing else; restores are then sent as usual. Events this collection appended to someone else's
+        configuration stay.
+      - To move the restore events from one topic to another, run once with V(absent) and the old topic, then
+        with V(present) and the new one; a V(present) run whose only obstacle is the earlier configuration for
+        the old topic fails saying so.
+    type: str
+    choices: [present, absent]
+    default: present
+  notification_wait:
+    description:
+      - After this run changed the notification configuration, wait this many seconds before sending the
+        first restore, so that the change has taken effect and the topic gets the events of these restores. S3
+        says a change usually takes about five minutes, so V(300).
+      - Nothing is waited for when the configuration was already as asked, in check mode, or when the one
+        O(key) needs no restore.
+    type: int
+    default: 0
   wait_timeout:
     description:
       - With O(state=restored), how many seconds to wait for the object to become readable before failing.
       - The default, 12 hours, covers a Standard retrieval from every archive tier. Bulk retrievals from Deep
         Archive can take up to 48 hours (172800 seconds).
+      - When it is shorter than the time AWS publishes for the slowest restore waited on (Bulk from Deep
+        Archive, 48 hours, say), the task warns before it starts waiting.
     type: int
     default: 43200
   wait_delay:
@@ -130,9 +175,13 @@ options:
     default: false
   tier_fallback:
     description:
-      - With O(tier=Expedited), the tier to use for an object when S3 has no Expedited capacity (503
-        GlacierExpeditedRetrievalNotAvailable, after botocore's own retries). The object's RV(objects[].tier)
-        and a warning report it. Without it, the object fails with a message saying so.
+      - With O(tier=Expedited), the tier to use for an object where Expedited cannot be had, so that one run
+        restores a mixed prefix at Expedited where S3 allows it and at this tier elsewhere. That is, for
+        objects in C(DEEP_ARCHIVE) or the Intelligent-Tiering Deep Archive Access tier, for which S3 offers no
+        Expedited retrieval, and objects for which S3 has no Expedited capacity right now (503
+        GlacierExpeditedRetrievalNotAvailable, after botocore's own retries).
+      - The object's RV(objects[].tier) and a warning report it. Without it, such objects fail with a message
+        saying so.
     type: str
     choices: [Standard, Bulk]
   batch_operations_threshold:
@@ -141,12 +190,6 @@ options:
         M(s3async.restore.s3_restore_job) (S3 Batch Operations), rather than run for hours. Objects listed
         before the limit are handled as usual.
     type: int
-  max_results:
-    description:
-      - The most entries returned in RV(objects); V(0) returns them all. Failed objects come first, then those
-        a restore was requested for, then the rest. RV(summary) always counts every object.
-    type: int
-    default: 1000
 notes:
   - C(changed) is true exactly when a restore request or a notification configuration change was sent (or, in
     check mode, would be).
@@ -158,8 +201,13 @@ notes:
   - PutBucketNotificationConfiguration replaces a bucket's whole notification configuration. The module re-reads
     the configuration right before writing it and again after, but another tool writing at the same moment can
     still lose its change or ours; S3 offers no conditional write for it.
-  - Supports check mode (nothing is sent but reads) and diff mode (the notification configuration and the
-    objects' status, before and after).
+  - Supports check mode (nothing is sent but reads) and diff mode (the notification configuration and, for a
+    O(key), the object's status before and after; in check mode, after is what the restore would make of it).
+  - A module that receives SIGTERM, SIGINT or SIGHUP (a CI job that times out, C(kill), Ctrl-C reaching it
+    through C(ansible)) starts no new request, lets those in flight finish, and ends with the result so far.
+    RV(interrupted) names the signal and RV(objects) / RV(summary) say what was sent. The controller may be gone
+    by then, so run the task again (nothing is sent twice) or M(s3async.restore.s3_object_restore_info) to see
+    where things stand. See the collection's C(docs/reliability.md).
 seealso:
   - name: Restoring an archived object
     description: The S3 User Guide on restore requests, tiers and the x-amz-restore header.
@@ -248,13 +296,25 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+msg:
+  description:
+    - One line that says what was sent (would be, in check mode) and where every object stands, in counts per
+      status and per storage class and in readable sizes. On failure, what went wrong and what to do.
+  returned: always
+  type: str
+  sample: "s3://backups/db/2026-11/*: requested 700 restores (2.1 GiB); 1,050 objects (3.2 GiB): 700 in progress
+    (2.1 GiB), 350 not archived (1.1 GiB); DEEP_ARCHIVE 350, GLACIER 350, STANDARD 350."
 changed:
   description: Whether a restore request or a notification configuration change was sent (would be, in check mode).
   returned: always
   type: bool
   sample: true
 objects:
-  description: One entry per object the task looked at, with its state after the task.
+  description:
+    - The objects that need attention, with their state after the task (see O(list_objects)). Failures come first,
+      then the objects a restore was requested for; with O(list_objects=all), then every other object. A O(key)
+      run always lists its object.
+    - Each group is sorted by key (then version), and holds at most O(max_results) entries.
   returned: always
   type: list
   elements: dict
@@ -296,6 +356,8 @@ objects:
       description:
         - When the restored copy of a C(GLACIER) or C(DEEP_ARCHIVE) object expires (ISO 8601, UTC), when
           V(restored); null otherwise, and always for Intelligent-Tiering objects, which do not expire.
+        - For an object V(archived) again because its restored copy expired, when the copy expired (S3
+          deletes it then, asynchronously, so an expiry in the past never counts as readable).
       returned: always
       type: str
       sample: "2026-12-02T00:00:00Z"
@@ -323,10 +385,15 @@ objects:
       type: str
       sample: restore requested (tier Standard, 7 days)
 objects_truncated:
-  description: Whether O(max_results) left objects out of RV(objects) (RV(summary) still counts them).
+  description: Whether O(max_results) left out objects that O(list_objects) would list (RV(summary) still counts them).
   returned: always
   type: bool
   sample: false
+interrupted:
+  description: The signal (C(SIGTERM), C(SIGINT) or C(SIGHUP)) that stopped the run; RV(objects) and RV(summary) say what was sent.
+  returned: when a signal stopped the run
+  type: str
+  sample: SIGTERM
 summary:
   description: Counts over every object the task looked at, including those left out of RV(objects).
   returned: always
@@ -337,6 +404,11 @@ summary:
       returned: always
       type: int
       sample: 1
+    bytes:
+      description: Total size of the objects looked at, in bytes.
+      returned: always
+      type: int
+      sample: 1048576
     not_archived:
       description: Objects that were readable without a restore.
       returned: always
@@ -367,16 +439,25 @@ summary:
       returned: always
       type: int
       sample: 1048576
+    bytes_by_status:
+      description: Total size in bytes of the objects in each status.
+      returned: always
+      type: dict
+      sample: {"not_archived": 0, "archived": 0, "in_progress": 1048576, "restored": 0}
     failed:
       description: Objects that could not be handled (each has an RV(objects[].error)).
       returned: always
       type: int
       sample: 0
     by_storage_class:
-      description: Per storage class, C(total) objects, C(restore_requested) and C(restore_requested_bytes).
+      description:
+        - Per storage class, the same counts as at the top of RV(summary) for the objects of that class
+          (C(total), C(bytes), C(not_archived), C(archived), C(in_progress), C(restored), C(restore_requested),
+          C(restore_requested_bytes)).
       returned: always
       type: dict
-      sample: {"DEEP_ARCHIVE": {"total": 1, "restore_requested": 1, "restore_requested_bytes": 1048576}}
+      sample: {"DEEP_ARCHIVE": {"total": 1, "bytes": 1048576, "not_archived": 0, "archived": 0, "in_progress": 1,
+               "restored": 0, "restore_requested": 1, "restore_requested_bytes": 1048576}}
 failed_keys:
   description: Keys of the objects that failed (the first 100).
   returned: when objects failed
@@ -397,34 +478,48 @@ notification_conflicts:
   sample: [{"id": "all-restores", "destination_type": "queue", "events": ["s3:ObjectRestore:*"]}]
 notification:
   description: What was done to the bucket's notification configuration.
-  returned: when O(sns_topic_arn) is given
+  returned: when O(sns_topic_arn) is given, or O(notification_state=absent)
   type: dict
   contains:
     topic_arn:
-      description: The topic.
+      description: The topic (null with O(notification_state=absent) and no O(sns_topic_arn)).
       returned: always
       type: str
       sample: arn:aws:sns:us-east-1:123456789012:restore-events
     events:
-      description: The restore events the topic is configured to receive.
+      description:
+        - The restore events the topic is configured to receive for the keys restored, as configured
+          (V(s3:ObjectRestore:*) when the wildcard is configured, its members when they are), sorted.
+        - With O(notification_state=absent), those the topic still receives from configurations this collection
+          did not add (none without O(sns_topic_arn)).
       returned: always
       type: list
       elements: str
-      sample: ["s3:ObjectRestore:Post", "s3:ObjectRestore:Completed"]
+      sample: ["s3:ObjectRestore:Completed", "s3:ObjectRestore:Post"]
     action:
       description:
-        - V(none) when the topic already received the events, V(appended) when they were added to an existing
-          configuration for the topic, V(added) when a new configuration was added.
+        - V(none) when the configuration was already as asked, V(appended) when the events were added to an
+          existing unfiltered configuration for the topic, V(added) when a new configuration was added (with a
+          prefix filter when an unfiltered one would have overlapped another), V(removed) when this
+          collection's configurations were removed (O(notification_state=absent)).
       returned: always
       type: str
       sample: added
     configuration_id:
-      description: The Id of the topic configuration that carries the events.
+      description: The Id of the topic configuration that carries the events ("" with O(notification_state=absent)).
       returned: always
       type: str
       sample: s3async-restore-restore-events
+    removed:
+      description: The Ids of the configurations removed (would be, in check mode).
+      returned: when O(notification_state=absent)
+      type: list
+      elements: str
+      sample: ["s3async-restore-restore-events"]
     changed:
-      description: Whether the configuration was written (would be, in check mode).
+      description:
+        - Whether the configuration was written (would be, in check mode).
+        - Once written, it stays true even when the task fails afterwards.
       returned: always
       type: bool
       sample: true
@@ -451,10 +546,11 @@ ARGUMENT_SPEC = options.s3_objects_argument_spec(
         type="list", elements="str", default=list(notification_input.DEFAULT_RESTORE_EVENTS),
         choices=list(notification_input.RESTORE_EVENTS) + [notification_input.RESTORE_WILDCARD],
     ),
+    notification_state=dict(type="str", default="present", choices=["present", "absent"]),
+    notification_wait=dict(type="int", default=0),
     wait_timeout=dict(type="int", default=43200),
     wait_delay=dict(type="int", default=60),
     max_restores=dict(type="int"),
-    max_results=dict(type="int", default=1000),
     extend_expiry=dict(type="bool", default=False),
     upgrade_tier=dict(type="bool", default=False),
     tier_fallback=dict(type="str", choices=["Standard", "Bulk"]),

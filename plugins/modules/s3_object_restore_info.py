@@ -33,12 +33,6 @@ options:
     description:
       - Version of the object, with O(key). The current version when omitted.
     type: str
-  max_results:
-    description:
-      - The most entries returned in RV(objects), in listing order; V(0) returns them all. RV(summary) always
-        counts every object.
-    type: int
-    default: 1000
 notes:
   - Needs C(s3:GetObject) (C(s3:GetObjectVersion) with O(version_id)), and C(s3:ListBucket) with O(prefix).
 seealso:
@@ -61,15 +55,19 @@ EXAMPLES = r"""
   s3async.restore.s3_object_restore_info:
     bucket: backups
     prefix: db/2026-11/
-    max_results: 0
   register: info
-  until: info.summary.archived + info.summary.in_progress == 0
+  # The summary counts every object; the list in objects stays short (max_results). A prefix that matched
+  # nothing is not "all readable": matched_nothing keeps the loop going (and the module warns).
+  until: not info.summary.matched_nothing and info.summary.archived + info.summary.in_progress == 0
   retries: 72
   delay: 600
 
 - name: Bytes still archived, per storage class
   ansible.builtin.debug:
-    msg: "{{ info.summary.by_storage_class | dict2items | map(attribute='value.bytes') | list }}"
+    msg: "{{ item.key }}: {{ item.value.archived }} archived objects, {{ item.value.bytes }} bytes in all"
+  loop: "{{ info.summary.by_storage_class | dict2items }}"
+  loop_control:
+    label: "{{ item.key }}"
 """
 
 RETURN = r"""
@@ -78,8 +76,17 @@ changed:
   returned: always
   type: bool
   sample: false
+msg:
+  description: One line that says where every object stands, in counts per status and per storage class and in
+    readable sizes (or, on failure, what went wrong).
+  returned: always
+  type: str
+  sample: "s3://backups/db/2026-11/*: 3 objects (3.0 MiB): 1 in progress (1.0 MiB), 2 restored (2.0 MiB); GLACIER 3."
 objects:
-  description: One entry per object, in listing order, at most O(max_results).
+  description:
+    - The objects that need attention (see O(list_objects)). First those that could not be read, then those that
+      cannot be read yet (archived or in progress); with O(list_objects=all), every object. A O(key) run always lists its
+      object. Each group is sorted by key (then version) and holds at most O(max_results) entries.
   returned: always
   type: list
   elements: dict
@@ -115,7 +122,9 @@ objects:
       type: str
       sample: restored
     expiry_date:
-      description: When a restored C(GLACIER) / C(DEEP_ARCHIVE) copy expires (ISO 8601, UTC), else null.
+      description:
+        - When a restored C(GLACIER) / C(DEEP_ARCHIVE) copy expires (ISO 8601, UTC), else null.
+        - For an object V(archived) again because its restored copy expired, when it expired.
       returned: always
       type: str
       sample: "2026-12-02T00:00:00Z"
@@ -130,7 +139,7 @@ objects:
       type: str
       sample: "Access denied: HeadObject on s3://backups/db/1.dump needs the IAM permission s3:GetObject."
 objects_truncated:
-  description: Whether O(max_results) left objects out of RV(objects).
+  description: Whether O(max_results) left out objects that O(list_objects) would list.
   returned: always
   type: bool
   sample: false
@@ -184,6 +193,13 @@ summary:
       returned: always
       type: dict
       sample: {"GLACIER": {"total": 2, "bytes": 2097152, "not_archived": 0, "archived": 0, "in_progress": 1, "restored": 1}}
+    matched_nothing:
+      description:
+        - True when the O(prefix) matched no object (a typo, or a case that differs, since keys are
+          case-sensitive); the task also warns. An C(until) loop on the counts should test it, or it ends at once.
+      returned: always
+      type: bool
+      sample: false
 failed_keys:
   description: Keys that could not be read (the first 100); the task then fails.
   returned: when objects failed
@@ -195,14 +211,14 @@ failed_keys:
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.s3async.restore.plugins.module_utils import options
-from ansible_collections.s3async.restore.plugins.module_utils import restore_task
+from ansible_collections.s3async.restore.plugins.module_utils import report_task
 
-ARGUMENT_SPEC = options.s3_objects_argument_spec(max_results=dict(type="int", default=1000))
+ARGUMENT_SPEC = options.s3_objects_argument_spec()
 
 
 def main():
     module = AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **options.SELECTION_RULES)
-    restore_task.report_module(module)
+    report_task.report_module(module)
 
 
 if __name__ == "__main__":

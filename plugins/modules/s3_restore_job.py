@@ -18,10 +18,16 @@ description:
     prefix and the storage class); nothing is listed on the controller.
   - Objects in C(GLACIER) and C(DEEP_ARCHIVE) need an expiry (O(days)); objects in the Intelligent-Tiering
     archive tiers must not get one, and one job cannot do both. The module creates one job per kind of object
-    named in O(storage_classes), and says so in RV(msg).
+    named in O(storage_classes), and says so in RV(msg). By default only C(GLACIER) and C(DEEP_ARCHIVE) objects are
+    restored; Intelligent-Tiering is restored only when asked for (see O(storage_classes)).
   - A second run with the same parameters finds the job the first one created (its description carries a marker
     derived from the parameters, and its C(ClientRequestToken) is derived from them too) and reports it instead
-    of creating another.
+    of creating another. That includes a job that failed, which is reported (with its failure reasons, and a
+    warning) rather than replaced by a new job that would fail the same way; see O(idempotency_key).
+  - A job is not created while another restore job of this module is still running for some of the same objects,
+    that is for the same bucket with one prefix inside the other (V(db/) and V(db/2019/)) and a storage class in
+    common, or for the same manifest object. The two jobs would compete, and restore requests for objects being
+    restored fail.
   - A restore job only B(sends) the restore requests. When it completes, the objects are being restored; they
     become readable minutes to 48 hours later. Use M(s3async.restore.s3_object_restore) with
     O(s3async.restore.s3_object_restore#module:state=restored), or the bucket's C(s3:ObjectRestore:Completed)
@@ -89,15 +95,17 @@ options:
     description:
       - Which archived objects to restore. V(GLACIER) and V(DEEP_ARCHIVE) go in one job, with O(days);
         V(INTELLIGENT_TIERING) goes in its own job, without days.
-      - The manifest generator can filter on the storage class but not on the Intelligent-Tiering access tier, so
-        the Intelligent-Tiering job covers every Intelligent-Tiering object under the prefix. Its restore requests
-        fail for objects that are not in an archive tier, and a job whose tasks fail more than half the time (after
-        1,000 tasks) is stopped by AWS. Leave V(INTELLIGENT_TIERING) out unless most of them are archived, or use
-        O(manifest).
+      - V(INTELLIGENT_TIERING) is not in the default, on purpose. The manifest generator can filter on the storage
+        class but not on the Intelligent-Tiering access tier, so an Intelligent-Tiering job over a prefix covers
+        every Intelligent-Tiering object under it, and its restore requests fail for the objects that are not in an
+        archive tier. AWS fails a job once it has run at least 1,000 tasks and more than half of them failed, which
+        on a typical bucket such a job does. Name V(INTELLIGENT_TIERING) only when most of those objects are
+        archived, or give a O(manifest) that lists the archived ones (the module warns when it creates an
+        Intelligent-Tiering job over a prefix).
     type: list
     elements: str
     choices: [GLACIER, DEEP_ARCHIVE, INTELLIGENT_TIERING]
-    default: [GLACIER, DEEP_ARCHIVE, INTELLIGENT_TIERING]
+    default: [GLACIER, DEEP_ARCHIVE]
   state:
     description:
       - V(present) makes sure the jobs exist (creating them or finding the ones an earlier run created) and returns
@@ -188,7 +196,11 @@ options:
         O(prefix) or O(manifest) (and its ETag), the kind of objects, O(tier), O(days) and this key are the same.
       - A job that completed is reported, not repeated. To restore the same objects again (once the earlier copies
         expired, say), set a new value, a date for example.
-      - A job that failed or was cancelled is not reused; the next run creates a new one.
+      - A job that failed (or is failing) is reported too, with its failure reasons, since every run with the same
+        parameters would otherwise create, and pay for, a new job that fails the same way. Fix the cause (the
+        failure reasons and the completion report say it), then set a new value to start a new job; O(state=absent)
+        is not needed for a failed job.
+      - A job that was cancelled is replaced, the next run with the same parameters creates a new one.
     type: str
     default: ""
   wait_timeout:
@@ -217,7 +229,17 @@ notes:
     collection's C(docs/scale.md) for the arithmetic.
   - Jobs are found through ListJobs, which returns jobs that ended in the last 90 days; after that a run with the
     same parameters creates a new job.
+  - Finding conflicts costs one DescribeJob per restore job of this module that is still running for another
+    bucket, prefix, storage classes or manifest (their description's marker tells no more than that); none when
+    there is no such job.
   - Supports check mode; the result then carries the CreateJob requests that would be sent (RV(jobs[].request)).
+  - "S3 Control (Batch Operations) endpoints are account-specific hosts,
+    C(<account>.s3-control.<region>.amazonaws.com): botocore puts the account ID in front of the host, also of an
+    O(endpoint_url) (C(http://123456789012.127.0.0.1:5000) for C(http://127.0.0.1:5000)). S3 emulators such as moto
+    do not implement Batch Operations, so the module cannot run against one: it fails with a message that says so,
+    after botocore's retries (up to about a minute). In check mode it still returns the CreateJob requests it would
+    send (RV(jobs[].action=would_create)), with a warning that existing jobs could not be listed, so it cannot tell
+    whether one already exists. The collection's C(docs/scale.md) says more."
 seealso:
   - name: Restore objects with Batch Operations
     description: The S3 User Guide on restore jobs, ExpirationInDays, tiers and overlapping restores.
@@ -233,7 +255,7 @@ extends_documentation_fragment:
 """
 
 EXAMPLES = r"""
-- name: Restore every archived object under a prefix for 7 days (Bulk), one job per kind, report failures only
+- name: Restore every GLACIER and DEEP_ARCHIVE object under a prefix for 7 days (Bulk), report failures only
   s3async.restore.s3_restore_job:
     bucket: backups
     prefix: db/2019/
@@ -313,14 +335,15 @@ changed:
   type: bool
   sample: true
 msg:
-  description: What was found and done, in words, including why there is one job per kind of object.
+  description:
+    - One line that says what was found and done (or would be, in check mode), job by job, with each job's status
+      and, once AWS has prepared it, how many of its objects are handled and how many failed; why there is one job
+      per kind of object, when there are two; and for a found job that failed, why and what to do.
   returned: always
   type: str
   sample: >-
-    Created job 00e123a4-c0d8-41f4-a0eb-b46f9ba5b07c for GLACIER/DEEP_ARCHIVE with ExpirationInDays 7 (New); created
-    job 5b1e4c2d-7a9f-4e3b-8c6d-2f0a1b3c4d5e for INTELLIGENT_TIERING without ExpirationInDays (New). One job per kind
-    of object: GLACIER and DEEP_ARCHIVE need ExpirationInDays, the Intelligent-Tiering archive tiers refuse it, and
-    one Batch Operations job cannot mix them.
+    Found job 00e123a4-c0d8-41f4-a0eb-b46f9ba5b07c for GLACIER/DEEP_ARCHIVE with ExpirationInDays 7, created by an
+    earlier run (Active, 4,000,000 of 12,000,000 objects handled, 10 failed).
 account_id:
   description: The account that owns the jobs.
   returned: always
@@ -347,8 +370,9 @@ jobs:
       sample: [GLACIER, DEEP_ARCHIVE]
     action:
       description:
-        - V(created), V(found) (an earlier run created it), V(confirmed) (found waiting for confirmation, and
-          confirmed), V(cancelled), V(none) (O(state=absent), already ending).
+        - V(created), V(found) (an earlier run created it; also when that job failed, see RV(jobs[].status) and
+          RV(jobs[].failure_reasons)), V(confirmed) (found waiting for confirmation, and confirmed), V(cancelled),
+          V(none) (O(state=absent), already ending).
         - In check mode, V(would_create), V(would_confirm) or V(would_cancel).
       returned: always
       type: str
@@ -492,7 +516,7 @@ ARGUMENT_SPEC = dict(
             fields=dict(type="list", elements="str", choices=list(batch_job.MANIFEST_FIELDS)),
         ),
     ),
-    storage_classes=dict(type="list", elements="str", default=list(batch_job.STORAGE_CLASSES), choices=list(batch_job.STORAGE_CLASSES)),
+    storage_classes=dict(type="list", elements="str", default=list(batch_job.DEFAULT_STORAGE_CLASSES), choices=list(batch_job.STORAGE_CLASSES)),
     state=dict(type="str", default="present", choices=["present", "completed", "absent"]),
     role_arn=dict(type="str"),
     account_id=dict(type="str"),

@@ -16,7 +16,9 @@ import uuid
 
 import boto3
 import pytest
+from botocore.config import Config
 
+from aws_behaviour import AwsBehaviour
 from moto_process import running_moto_server
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -114,3 +116,44 @@ def playbook(aws_env):
         )
 
     return run
+
+
+# -- the AWS behaviour layer (aws_behaviour.py) --------------------------------------------------------------------
+
+
+@pytest.fixture
+def behaviour_layer(moto_endpoint, api_operations):
+    """An AWS behaviour layer in front of the session's moto_server, for this test only (each switch starts off
+    as the class sets it: restores complete at once, destinations and overlaps are validated, reads are
+    consistent). The S3 operations modules sent through it count for the least-privilege check (tests/conftest.py):
+    the layer answers some of them itself (409, throttling, Intelligent-Tiering restores), so moto never sees them.
+    """
+    with AwsBehaviour(moto_endpoint) as layer:
+        yield layer
+    for entry in layer.log(module_only=True):
+        flags = ("VersionId",) if entry["version_id"] else ()
+        api_operations.record(entry["module"], "s3", entry["operation"], flags, source="cli through the AWS behaviour layer")
+
+
+@pytest.fixture
+def layer_env(aws_env, behaviour_layer):
+    """aws_env with AWS_URL at the behaviour layer: what `ansible` / `ansible-playbook` need to run through it.
+
+    A test module that runs every CLI through the layer can instead override aws_env itself:
+    ``def aws_env(aws_env, behaviour_layer): return dict(aws_env, AWS_URL=behaviour_layer.endpoint)``.
+    """
+    return dict(aws_env, AWS_URL=behaviour_layer.endpoint)
+
+
+@pytest.fixture
+def layer_aws(behaviour_layer):
+    """boto3 clients through the behaviour layer: another client of the same bucket (it sees what AWS would show)."""
+
+    def client(service, **config):
+        return boto3.client(
+            service, region_name=REGION, endpoint_url=behaviour_layer.endpoint,
+            aws_access_key_id="testing", aws_secret_access_key="testing",
+            config=Config(**config) if config else None,
+        )
+
+    return client

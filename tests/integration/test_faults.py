@@ -122,7 +122,7 @@ def test_prefix_restore_under_ten_percent_faults_restores_each_archived_object_o
 
     proxy = make_proxy(fault_rate=0.10, seed=SEED)
     proxy.fail("ListObjectsV2", "slowdown", times=1)  # the first listing page is throttled once, for certain
-    args = module_args(bucket, proxy, "prefix=incident/ status_source=head max_results=0")
+    args = module_args(bucket, proxy, "prefix=incident/ status_source=head max_results=0 list_objects=all")
     started = time.monotonic()
     status, result = adhoc(MODULE, args)
     first_run_seconds = time.monotonic() - started

@@ -115,25 +115,3 @@ def test_prefix_restore_first_run_then_nothing_to_send(adhoc, aws, bucket):
     assert status == "SUCCESS", second
     assert second["summary"]["restore_requested"] == 0
     assert second["summary"]["archived"] == 0
-
-
-def test_recovery_runbook_end_to_end(playbook, aws, bucket):
-    """docs/runbook/restore-prefix.yml: restore, wait under async, then copy to a permanent bucket."""
-    s3 = aws("s3")
-    permanent = f"{bucket}-permanent"
-    s3.create_bucket(Bucket=permanent)
-    for number in range(6):
-        s3.put_object(Bucket=bucket, Key=f"db/2026-11/part-{number}.dump", Body=f"part {number}".encode(),
-                      StorageClass=("GLACIER", "DEEP_ARCHIVE", "STANDARD")[number % 3])
-    s3.put_object(Bucket=bucket, Key="db/2026-10/old.dump", Body=b"old", StorageClass="GLACIER")
-    runbook = os.path.join(os.path.dirname(PLAYBOOKS), "..", "..", "docs", "runbook", "restore-prefix.yml")
-    completed = playbook(os.path.normpath(runbook), bucket=bucket, prefix="db/2026-11/", permanent_bucket=permanent,
-                         poll_every=1, wait_timeout=120)
-    assert completed.returncode == 0, completed.stdout + completed.stderr
-    assert "4 restored and copied" in completed.stdout
-    copied = sorted(item["Key"] for item in s3.list_objects_v2(Bucket=permanent).get("Contents", []))
-    assert copied == [f"db/2026-11/part-{number}.dump" for number in (0, 1, 3, 4)]
-    for key in copied:
-        assert s3.head_object(Bucket=permanent, Key=key).get("StorageClass", "STANDARD") == "STANDARD"
-        assert s3.get_object(Bucket=permanent, Key=key)["Body"].read() == f"part {key[-6]}".encode()
-    assert "Restore" not in s3.head_object(Bucket=bucket, Key="db/2026-10/old.dump")

@@ -12,6 +12,7 @@ import pytest
 from ansible_collections.s3async.restore.plugins.module_utils.aws_names import BUCKET_NAME_RE
 from ansible_collections.s3async.restore.plugins.module_utils.aws_names import bucket_arn
 from ansible_collections.s3async.restore.plugins.module_utils.aws_names import is_account_id
+from ansible_collections.s3async.restore.plugins.module_utils.aws_names import is_aws_endpoint
 from ansible_collections.s3async.restore.plugins.module_utils.aws_names import s3_uri
 
 
@@ -89,3 +90,17 @@ def test_bucket_arn(partition, bucket, arn):
 )
 def test_bucket_name_re(name, valid):
     assert bool(BUCKET_NAME_RE.match(name)) is valid
+
+
+@pytest.mark.parametrize(
+    "endpoint_url, aws",
+    [
+        (None, False), ("", False),
+        ("https://s3.eu-west-1.amazonaws.com", True), ("https://s3.cn-north-1.amazonaws.com.cn", True),
+        ("https://s3.dualstack.us-east-1.api.aws", True),
+        ("http://127.0.0.1:5000", False), ("https://minio.example.com", False),
+        ("https://amazonaws.com.evil.example", False),
+    ],
+)
+def test_is_aws_endpoint(endpoint_url, aws):
+    assert is_aws_endpoint(endpoint_url) is aws

@@ -329,24 +329,66 @@ OTHER = "ffffffffffff"
         ([entry("a", PLAN, "Active")], "a", 0, []),
         ([entry("a", PLAN, "Complete")], "a", 0, []),
         ([entry("a", PLAN, "Suspended")], "a", 0, []),
-        ([entry("a", PLAN, "Failed")], None, 1, []),
+        # A failed (or failing) job is found and reported: a new job would fail the same way.
+        ([entry("a", PLAN, "Failed")], "a", 1, []),
+        ([entry("a", PLAN, "Failing")], "a", 1, []),
+        ([entry("b", PLAN, "Failed", 1), entry("a", PLAN, "Failed")], "b", 2, []),
+        # A cancelled one is replaced: the user stopped it on purpose.
+        ([entry("a", PLAN, "Cancelled")], None, 1, []),
+        ([entry("a", PLAN, "Cancelling")], None, 1, []),
         ([entry("a", PLAN, "Failed"), entry("b", PLAN, "Cancelled", 1)], None, 2, []),
+        ([entry("a", PLAN, "Cancelled"), entry("b", PLAN, "Failed", 1)], "b", 2, []),
         ([entry("a", PLAN, "Failed"), entry("b", PLAN, "Active", 1)], "b", 1, []),
+        ([entry("a", PLAN, "Active"), entry("b", PLAN, "Failed", 1)], "a", 1, []),
         ([entry("a", PLAN, "Complete"), entry("b", PLAN, "Complete", 2)], "b", 0, []),
         ([entry("a", PLAN, "Active", identity=OTHER)], None, 0, ["a"]),
+        ([entry("a", PLAN, "Paused", identity=OTHER)], None, 0, ["a"]),
         ([entry("a", PLAN, "Complete", identity=OTHER)], None, 0, []),
         ([entry("a", PLAN, "Cancelling", identity=OTHER)], None, 0, []),
+        ([entry("a", PLAN, "Failing", identity=OTHER)], None, 0, []),
         ([entry("a", PLAN, "Active", operation="S3PutObjectCopy")], None, 0, []),
         ([dict(entry("a", PLAN, "Active"), Description="nightly")], None, 0, []),
     ],
-    ids=["none", "active", "complete", "suspended", "failed", "failed-twice", "failed-then-active", "newest",
-         "conflict", "other-identity-done", "other-identity-ending", "other-operation", "no-marker"],
+    ids=["none", "active", "complete", "suspended", "failed", "failing", "failed-twice", "cancelled", "cancelling",
+         "failed-then-cancelled", "cancelled-then-failed", "failed-then-active", "active-then-failed", "newest",
+         "conflict", "conflict-paused", "other-identity-done", "other-identity-ending", "other-identity-failing",
+         "other-operation", "no-marker"],
 )
 def test_match_jobs(jobs, found, attempt, conflicts):
     decision = batch_job.match_jobs(jobs, PLAN)
     assert (decision["found"] or {}).get("JobId") == found
     assert decision["attempt"] == attempt
     assert [job["JobId"] for job in decision["conflicts"]] == conflicts
+
+
+def test_running_elsewhere_is_our_running_jobs_of_other_scopes():
+    other = plans(prefix="db/2019/", storage_classes=["GLACIER"])[0]
+    jobs = [
+        entry("a", other, "Active"),
+        entry("b", other, "Paused", identity=OTHER),
+        entry("c", other, "Complete"),
+        entry("d", other, "Failing"),
+        entry("e", other, "Cancelling"),
+        entry("f", PLAN, "Active", identity=OTHER),
+        entry("g", other, "Active", operation="S3PutObjectCopy"),
+        dict(entry("h", other, "Active"), Description="a restore job of another tool"),
+    ]
+    assert [job["JobId"] for job in batch_job.running_elsewhere(jobs, [PLAN])] == ["a", "b"]
+    assert batch_job.running_elsewhere(jobs, [PLAN, other]) == []
+
+
+@pytest.mark.parametrize(
+    "status, running",
+    [("New", True), ("Preparing", True), ("Suspended", True), ("Ready", True), ("Active", True), ("Pausing", True),
+     ("Paused", True), ("Completing", False), ("Complete", False), ("Failing", False), ("Failed", False),
+     ("Cancelling", False), ("Cancelled", False)],
+)
+def test_is_running(status, running):
+    assert batch_job.is_running(status) is running
+
+
+def test_default_storage_classes_leave_intelligent_tiering_out():
+    assert batch_job.split_kinds(list(batch_job.DEFAULT_STORAGE_CLASSES)) == [("glacier", ["GLACIER", "DEEP_ARCHIVE"])]
 
 
 def test_cancellable_keeps_every_identity_of_the_scope():
@@ -427,8 +469,9 @@ def job(status, succeeded=0, failed=0, total=10, reasons=(), report="s3://r/job-
         (job("Complete", succeeded=10), 0, None),
         (job("Complete", succeeded=8, failed=2), 0, "2 of 10 restore requests failed (max_failed_tasks is 0)"),
         (job("Complete", succeeded=8, failed=2), 2, None),
-        (job("Failed", reasons=[("ManifestNotFound", "no manifest")], total=0), 0, "job j (glacier) failed (ManifestNotFound: no manifest)."),
-        (job("Failed", succeeded=400, failed=600, total=1000), 10**9, "after 400 of 1000 restore requests succeeded and 600 failed"),
+        (job("Failed", reasons=[("ManifestNotFound", "no manifest")], total=0), 0, "Job j (glacier) failed (ManifestNotFound: no manifest)."),
+        (job("Failed", succeeded=400, failed=600, total=1000), 10**9, "after 400 of 1,000 restore requests succeeded and 600 failed"),
+        (job("Failed", total=0), 0, "run with a new idempotency_key to start a new job"),
         (job("Cancelled"), 0, "was cancelled (no reason given)"),
         (job("Complete", failed=1, report=None), 0, "No completion report was asked for"),
     ],

@@ -104,7 +104,7 @@ def test_a_conflict_is_raised_before_anything_is_created():
     plans = batch_job.plan_jobs(params(storage_classes=every_class), ACCOUNT)
     bulk = batch_job.plan_jobs(params(storage_classes=every_class, tier="Bulk"), ACCOUNT)
     jobs = Jobs()
-    with pytest.raises(TaskFailure, match="Another restore job for the same objects \\(INTELLIGENT_TIERING\\)"):
+    with pytest.raises(TaskFailure, match="^Restore job job-2 .* restores the same objects \\(INTELLIGENT_TIERING under s3://archive/db/\\)"):
         job_task.ensure_jobs(module(storage_classes=every_class), jobs, plans, [entry("job-2", "Active", bulk[1]["description"])])
     assert jobs.calls == []
 
@@ -196,15 +196,22 @@ def test_run_jobs_waits_on_job_task_time(monkeypatch, fake_clock):
     result = job_task.run_jobs(module(state="completed"))
     assert clock.sleeps == [60]
     assert list(result) == ["account_id", "changed", "jobs", "waited", "msg"]
-    assert result["msg"] == "Created job job-new for GLACIER with ExpirationInDays 7 (Complete)."
+    assert result["msg"] == "Created job job-new for GLACIER with ExpirationInDays 7 (Complete, 3 of 200 objects handled, 0 failed)."
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # RV(msg).
 
-def summary(kind, action, job_id="job-1", status="Active"):
+def summary(kind, action, job_id="job-1", status="Active", progress=None, failure_reasons=()):
     classes = ["GLACIER", "DEEP_ARCHIVE"] if kind == "glacier" else ["INTELLIGENT_TIERING"]
-    return {"kind": kind, "storage_classes": classes, "action": action, "job_id": job_id, "status": status}
+    return {"kind": kind, "storage_classes": classes, "action": action, "job_id": job_id, "status": status,
+            "progress": progress, "failure_reasons": list(failure_reasons), "report": None}
+
+
+FAILED_COUNTS = {"total": 2000, "succeeded": 900, "failed": 1100}
+ADVICE = (" A run with the same parameters reports this job again rather than paying for a new one that would fail "
+          "the same way: fix the cause, then run with a new idempotency_key to start a new job (state=absent is not "
+          "needed for a failed job).")
 
 
 MIX = (" One job per kind of object: GLACIER and DEEP_ARCHIVE need ExpirationInDays, the Intelligent-Tiering archive "
@@ -227,8 +234,35 @@ MIX = (" One job per kind of object: GLACIER and DEEP_ARCHIVE need ExpirationInD
         ("absent", [summary("glacier", "cancelled", status="Cancelling"), summary("intelligent_tiering", "none", "job-2", "Failing")], False,
          "Cancelled job job-1 for GLACIER/DEEP_ARCHIVE (Cancelling); job job-2 for INTELLIGENT_TIERING is already ending (Failing)."),
         ("absent", [summary("glacier", "would_cancel")], True, "Check mode: Would cancel job job-1 for GLACIER/DEEP_ARCHIVE (Active)."),
+        ("present", [summary("glacier", "found", progress={"total": 1000, "succeeded": 398, "failed": 2})], False,
+         "Found job job-1 for GLACIER/DEEP_ARCHIVE with ExpirationInDays 3, created by an earlier run (Active, 400 of "
+         "1,000 objects handled, 2 failed)."),
+        ("present", [summary("glacier", "found", status="Failed", progress=FAILED_COUNTS,
+                             failure_reasons=[{"code": "TaskFailureRateExceeded", "reason": "rate"}])], False,
+         "Found job job-1 for GLACIER/DEEP_ARCHIVE with ExpirationInDays 3, created by an earlier run (Failed, 2,000 of "
+         "2,000 objects handled, 1,100 failed). Job job-1 (glacier) failed (TaskFailureRateExceeded: rate) after 900 of "
+         "2,000 restore requests succeeded and 1,100 failed. No completion report was asked for (report_bucket)." + ADVICE),
+        ("completed", [summary("glacier", "would_create", None, None)], True,
+         "Check mode: Would create a job for GLACIER/DEEP_ARCHIVE with ExpirationInDays 3. Would then wait for the jobs "
+         "to finish."),
     ],
-    ids=["nothing", "nothing-absent", "found", "created-and-confirmed", "check-mode", "cancelled-and-ending", "would-cancel"],
+    ids=["nothing", "nothing-absent", "found", "created-and-confirmed", "check-mode", "cancelled-and-ending", "would-cancel",
+         "found-with-progress", "found-failed", "check-mode-completed"],
 )
 def test_summary_message(state, results, check_mode, expected):
     assert job_task.summary_message(state, results, check_mode, {"days": 3}) == expected
+
+
+def test_summary_message_when_jobs_could_not_be_listed():
+    assert job_task.summary_message("present", [summary("glacier", "would_create", None, None)], True, {"days": 3},
+                                    unlisted=True) == (
+        "Check mode: Would create a job for GLACIER/DEEP_ARCHIVE with ExpirationInDays 3. S3 Batch Operations could "
+        "not be reached, so whether such a job already exists is not known (see the warning)."
+    )
+
+
+@pytest.mark.parametrize("state", ["present", "completed", "absent"])
+def test_summary_message_is_one_line(state):
+    results = [summary("glacier", "found", status="Failed", progress=FAILED_COUNTS,
+                       failure_reasons=[{"code": "C", "reason": "R"}]), summary("intelligent_tiering", "created")]
+    assert "\n" not in job_task.summary_message(state, results, False, {"days": 3})

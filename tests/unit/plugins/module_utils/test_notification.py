@@ -3,9 +3,10 @@
 # Copyright: Contributors to the s3async.restore project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Tests for the pure notification merge: table-driven cases per rule and per planning step, and property tests over
-generated configurations (nothing lost or altered, idempotent, never a new overlap involving our configuration).
-The input checks are tested in test_notification_input.py, the messages in test_notification_text.py."""
+"""Tests for the pure notification merge and removal: table-driven cases per rule and per planning step, and
+property tests over generated configurations (nothing lost or altered, idempotent, never an overlap S3 would
+refuse, a refusal only when even the narrowest addition overlaps, the removal touching only ours). The input checks
+and the key-filter rules are tested in test_notification_input.py, the messages in test_notification_text.py."""
 
 from __future__ import annotations
 
@@ -13,22 +14,26 @@ import copy
 import itertools
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.s3async.restore.plugins.module_utils.notification import (
     _coverage,
     _new_conflicts,
     _plan,
-    _rules_of,
     _topic_configurations,
     _with_events_added,
     clean_configuration,
+    destination_ids,
     find_overlaps,
+    is_ours,
+    missing_entries,
+    plan_notification_removal,
     plan_restore_notification,
 )
 from ansible_collections.s3async.restore.plugins.module_utils.notification_errors import NotificationConfigError, NotificationOverlapError
 from ansible_collections.s3async.restore.plugins.module_utils.notification_input import DEFAULT_RESTORE_EVENTS, RESTORE_EVENTS
+from ansible_collections.s3async.restore.plugins.module_utils.notification_input import encode_filter_value, narrowest_prefix, wanted_members
 
 TOPIC = "arn:aws:sns:us-east-1:123456789012:restore-events"
 OTHER_TOPIC = "arn:aws:sns:us-east-1:123456789012:audit"
@@ -73,8 +78,11 @@ def lambda_(id_, events, *rules):
     return entry
 
 
-def ours(events, id_=OUR_ID):
-    return {"Id": id_, "TopicArn": TOPIC, "Events": list(events)}
+def ours(events, id_=OUR_ID, prefix=None):
+    entry = {"Id": id_, "TopicArn": TOPIC, "Events": list(events)}
+    if prefix is not None:
+        entry["Filter"] = flt(("prefix", prefix))
+    return entry
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -83,6 +91,7 @@ def ours(events, id_=OUR_ID):
 
 QUEUE_CREATED = queue("ingest", [CREATED], ("Prefix", "in/"))
 LAMBDA_REMOVED = lambda_("thumbs", [REMOVED])
+OWN_LOGS_EARLY = topic("logs-only", TOPIC, [WILD], ("Prefix", "logs/"))
 
 PLAN_CASES = [
     pytest.param({}, {}, "added", OUR_ID, [POST, COMPLETED], {"TopicConfigurations": [ours([POST, COMPLETED])]}, id="fresh-bucket"),
@@ -250,6 +259,77 @@ PLAN_CASES = [
         {"TopicConfigurations": [topic("mine", TOPIC, [POST, COMPLETED])], "QueueConfigurations": [queue("q", [POST])]},
         id="pre-existing-overlap-with-ours-not-on-added-event",
     ),
+    # Where the unfiltered addition would overlap, the narrowest one that covers what is restored is added.
+    pytest.param(
+        {"QueueConfigurations": [queue("logs-restores", [WILD], ("Prefix", "logs/"))]},
+        {"prefix": "db/"},
+        "added",
+        OUR_ID,
+        [POST, COMPLETED],
+        {"QueueConfigurations": [queue("logs-restores", [WILD], ("Prefix", "logs/"))], "TopicConfigurations": [ours([POST, COMPLETED], prefix="db/")]},
+        id="narrowed-to-the-prefix-beside-a-queue-on-another-prefix",
+    ),
+    pytest.param(
+        {"QueueConfigurations": [queue("logs-restores", [WILD], ("Prefix", "logs/"))]},
+        {"keys": ["db/2019/full.dump"]},
+        "added",
+        OUR_ID,
+        [POST, COMPLETED],
+        {"QueueConfigurations": [queue("logs-restores", [WILD], ("Prefix", "logs/"))],
+         "TopicConfigurations": [ours([POST, COMPLETED], prefix="db/2019/full.dump")]},
+        id="narrowed-to-the-key",
+    ),
+    pytest.param(
+        {"TopicConfigurations": [OWN_LOGS_EARLY]},
+        {"keys": ["data/a"]},
+        "added",
+        OUR_ID,
+        [POST, COMPLETED],
+        {"TopicConfigurations": [OWN_LOGS_EARLY, ours([POST, COMPLETED], prefix="data/a")]},
+        id="narrowed-beside-this-topics-filtered-configuration",
+    ),
+    pytest.param(
+        {"LambdaFunctionConfigurations": [lambda_("fn", [POST], ("prefix", "my"))]},
+        {"keys": ["photos/my cat+dog.jpg"]},
+        "added",
+        OUR_ID,
+        [POST, COMPLETED],
+        {"LambdaFunctionConfigurations": [lambda_("fn", [POST], ("prefix", "my"))],
+         "TopicConfigurations": [ours([POST, COMPLETED], prefix="photos/my+cat%2Bdog.jpg")]},
+        id="narrowed-filter-value-url-encoded",
+    ),
+    pytest.param(
+        {"TopicConfigurations": [topic("mine", TOPIC, [POST])], "QueueConfigurations": [queue("q", [COMPLETED], ("prefix", "x/"))]},
+        {"keys": ["y/1"]},
+        "added",
+        OUR_ID,
+        [COMPLETED],
+        {"TopicConfigurations": [topic("mine", TOPIC, [POST]), ours([COMPLETED], prefix="y/1")],
+         "QueueConfigurations": [queue("q", [COMPLETED], ("prefix", "x/"))]},
+        id="append-would-overlap-so-narrowed-instead",
+    ),
+    pytest.param(
+        {"TopicConfigurations": [topic("db", TOPIC, [CREATED], ("Prefix", "db/"))],
+         "QueueConfigurations": [queue("logs-restores", [WILD], ("Prefix", "logs/"))]},
+        {"prefix": "db/"},
+        "appended",
+        "db",
+        [POST, COMPLETED],
+        {"TopicConfigurations": [topic("db", TOPIC, [CREATED, POST, COMPLETED], ("Prefix", "db/"))],
+         "QueueConfigurations": [queue("logs-restores", [WILD], ("Prefix", "logs/"))]},
+        id="narrowed-appended-to-this-topics-configuration-with-that-prefix",
+    ),
+    # The wildcard asked for is the set of its members: what is missing of them is added, never the wildcard
+    # beside a member.
+    pytest.param(
+        {"TopicConfigurations": [topic("mine", TOPIC, [POST])]},
+        {"events": [WILD]},
+        "appended",
+        "mine",
+        [COMPLETED, DELETE],
+        {"TopicConfigurations": [topic("mine", TOPIC, [POST, COMPLETED, DELETE])]},
+        id="wildcard-asked-members-missing-appended",
+    ),
 ]
 
 
@@ -266,8 +346,10 @@ def test_plan_changes(current, kwargs, action, config_id, missing, after):
     assert plan["before"] == expected_before
     assert plan["after"] == after
     assert current == original  # the input is never modified
+    assert _pair_keys(find_overlaps(plan["after"])) == _pair_keys(find_overlaps(plan["before"]))  # no new overlap
     again = plan_restore_notification(plan["after"], TOPIC, **kwargs)
     assert (again["changed"], again["action"], again["after"]) == (False, "none", plan["after"])
+    assert again["events"] == plan["events"]
 
 
 NO_CHANGE_CASES = [
@@ -320,6 +402,21 @@ NO_CHANGE_CASES = [
         ["mine"],
         id="all-present-with-others",
     ),
+    # s3:ObjectRestore:* asked for is covered by its three members, wherever they are.
+    pytest.param({"TopicConfigurations": [topic("mine", TOPIC, [POST, COMPLETED, DELETE])]}, {"events": [WILD]}, ["mine"],
+                 id="wildcard-asked-members-configured"),
+    pytest.param(
+        {"TopicConfigurations": [topic("a", TOPIC, [POST]), topic("b", TOPIC, [COMPLETED, DELETE])]},
+        {"events": [WILD]},
+        ["a", "b"],
+        id="wildcard-asked-members-in-two-unfiltered-configurations",
+    ),
+    pytest.param(
+        {"TopicConfigurations": [topic("logs", TOPIC, [POST, COMPLETED, DELETE], ("Prefix", "logs/"))]},
+        {"events": [WILD], "keys": ["logs/a"]},
+        ["logs"],
+        id="wildcard-asked-members-configured-for-the-key",
+    ),
 ]
 
 
@@ -327,12 +424,15 @@ NO_CHANGE_CASES = [
 def test_plan_no_change(current, kwargs, ids):
     plan = plan_restore_notification(current, TOPIC, **kwargs)
     expected = clean_configuration(current)
+    configured = sorted({event for entry in expected["TopicConfigurations"] if entry.get("Id") in ids
+                         for event in entry["Events"] if event.startswith("s3:ObjectRestore:")})
     assert plan == {
         "changed": False,
         "action": "none",
         "configuration_id": ids[0],
         "configuration_ids": ids,
         "missing_events": [],
+        "events": configured,
         "before": expected,
         "after": expected,
     }
@@ -390,10 +490,32 @@ OVERLAP_CASES = [
     ),
     pytest.param(
         {"TopicConfigurations": [OWN_LOGS]},
-        {"keys": ["data/a"]},
+        {"keys": ["logs"]},
         [conflict("TopicConfigurations", 0, OWN_LOGS)],
-        ["'logs-only' already sends these events to this topic", "remove its filter"],
-        id="own-prefix-filter-not-covering-key",
+        ["'logs-only' already sends restore events to this topic", "remove that filter", "the prefix filter 'logs'"],
+        id="own-prefix-filter-overlapping-the-narrowest-addition",
+    ),
+    pytest.param(
+        {"QueueConfigurations": [queue("all-restores", [WILD])]},
+        {"keys": ["db/a"]},
+        [conflict("QueueConfigurations", 0, queue("all-restores", [WILD]))],
+        ["even the narrowest addition", "and the prefix filter 'db/a'", "EventBridge"],
+        id="unfiltered-queue-overlaps-even-the-narrowest-addition",
+    ),
+    pytest.param(
+        {"TopicConfigurations": [topic("s3async-restore-audit", OTHER_TOPIC, [POST, COMPLETED])]},
+        {"keys": ["db/a"]},
+        [conflict("TopicConfigurations", 0, topic("s3async-restore-audit", OTHER_TOPIC, [POST, COMPLETED]))],
+        ["'s3async-restore-audit' was added by this collection for SNS topic " + OTHER_TOPIC,
+         "notification_state=absent and sns_topic_arn=" + OTHER_TOPIC],
+        id="our-own-configuration-for-another-topic",
+    ),
+    pytest.param(
+        {"TopicConfigurations": [topic("mine", TOPIC, [POST])], "QueueConfigurations": [queue("q", [COMPLETED], ("prefix", "x/"))]},
+        {"keys": ["x/1"]},
+        [conflict("QueueConfigurations", 0, queue("q", [COMPLETED], ("prefix", "x/")))],
+        ["even the narrowest addition, the configuration 's3async-restore-restore-events' with s3:ObjectRestore:Completed"],
+        id="appended-and-narrowed-both-collide",
     ),
     pytest.param(
         {"TopicConfigurations": [OWN_LOGS]},
@@ -457,25 +579,27 @@ def test_plan_overlap_error(current, kwargs, conflicts, fragments):
 
 def test_overlap_message_exact():
     with pytest.raises(NotificationOverlapError) as raised:
-        plan_restore_notification({"QueueConfigurations": [ARCHIVE_QUEUE]}, TOPIC)
+        plan_restore_notification({"QueueConfigurations": [ARCHIVE_QUEUE]}, TOPIC, prefix="archive/2019/")
     assert raised.value.msg == (
-        "Cannot route restore events to SNS topic arn:aws:sns:us-east-1:123456789012:restore-events: adding the "
-        "configuration 's3async-restore-restore-events' (no filter, so that it covers every key restored) with "
-        "s3:ObjectRestore:Post, s3:ObjectRestore:Completed would overlap 1 existing notification configuration, and S3 "
-        "rejects two configurations that share an event type (a wildcard such as s3:ObjectRestore:* includes its "
-        "members) when their key filters overlap, whatever their destinations (\"Configuration is ambiguously "
-        "defined\"). The bucket's notification configuration was not changed.\n"
+        "Cannot route restore events to SNS topic arn:aws:sns:us-east-1:123456789012:restore-events: even the narrowest "
+        "addition, the configuration 's3async-restore-restore-events' with s3:ObjectRestore:Post, "
+        "s3:ObjectRestore:Completed and the prefix filter 'archive/2019/' (the narrowest that covers what is restored), "
+        "would overlap 1 existing notification configuration, and S3 rejects two configurations that share an event type "
+        "(a wildcard such as s3:ObjectRestore:* includes its members) when their key filters overlap, whatever their "
+        "destinations (\"Configuration is ambiguously defined\"). The bucket's notification configuration was not changed.\n"
         "Overlapping:\n"
         "  - queue configuration 'archive-queue' -> arn:aws:sqs:us-east-1:123456789012:ingest, events "
         "s3:ObjectRestore:*, filter Prefix='archive/'\n"
         "Ways out:\n"
-        "  - narrow configuration 'archive-queue' so that it no longer receives these restore events, or remove it; "
-        "narrowing its key filter is not enough, because the restore configuration has no filter.\n"
-        "  - move the restore events to that destination instead: run without sns_topic_arn and consume the events "
-        "it already receives.\n"
+        "  - change configuration 'archive-queue': narrow its key filter so that it matches no key starting with "
+        "'archive/2019/', take the restore events off it, or remove it.\n"
+        "  - receive the restore events where they already go: run without sns_topic_arn and consume the events that "
+        "destination already receives.\n"
         "  - route via one topic: take the restore events off configuration 'archive-queue' and subscribe its "
         "destination (queue or function) to arn:aws:sns:us-east-1:123456789012:restore-events, so the one topic fans "
-        "them out to both."
+        "them out to both.\n"
+        "  - or turn on Amazon EventBridge for the bucket (EventBridgeConfiguration), which receives every event of the "
+        "bucket, restore events included, with no overlap rule, and run without sns_topic_arn."
     )
 
 
@@ -605,37 +729,6 @@ def test_clean_configuration_empty(raw, expected):
 def test_clean_configuration_rejects_non_mapping():
     with pytest.raises(NotificationConfigError):
         clean_configuration(["TopicConfigurations"])
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Reading a key filter
-# ---------------------------------------------------------------------------------------------------------------
-
-RULES_OF_CASES = [
-    pytest.param(None, ([], [], False), id="no-filter"),
-    pytest.param({}, ([], [], False), id="empty-filter"),
-    pytest.param("x", ([], [], True), id="filter-not-a-mapping"),
-    pytest.param({"Key": {}}, ([], [], False), id="key-without-rules"),
-    pytest.param({"Key": {"FilterRules": []}}, ([], [], False), id="empty-rules"),
-    pytest.param({"Key": "x"}, ([], [], False), id="key-not-a-mapping-read-as-no-rules"),
-    pytest.param({"Key": {"FilterRules": "x"}}, ([], [], True), id="rules-not-a-list"),
-    pytest.param(flt(("Prefix", "my+photos/"), ("suffix", "%2Egz")), (["my photos/"], [".gz"], False), id="decoded-values"),
-    pytest.param(flt(("PREFIX", "a/"), ("prefix", "a/b")), (["a/", "a/b"], [], False), id="all-prefixes-kept-in-order"),
-    pytest.param({"Key": {"FilterRules": ["prefix"]}}, ([], [], True), id="rule-not-a-mapping"),
-    pytest.param(flt((1, "a")), ([], [], True), id="name-not-a-string"),
-    pytest.param(flt(("prefix", None)), ([""], [], False), id="value-none-is-empty"),
-    pytest.param(flt(("prefix", 5)), ([], [], True), id="value-not-a-string"),
-    pytest.param(flt(("glob", "*.gz")), ([], [], True), id="unknown-rule-name"),
-    pytest.param({"Key": {"FilterRules": [{"Name": "prefix", "Value": "a"}]}, "Metadata": {}}, (["a"], [], True), id="unknown-filter-kind"),
-]
-
-
-@pytest.mark.parametrize("entry_filter, expected", RULES_OF_CASES)
-def test_rules_of(entry_filter, expected):
-    entry = {"Id": "t", "TopicArn": TOPIC, "Events": [POST]}
-    if entry_filter is not None:
-        entry["Filter"] = entry_filter
-    assert tuple(_rules_of(entry)) == expected
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -828,14 +921,15 @@ def test_new_conflicts(after, our_index, added, expected):
 )
 def test_plan_result(action, ids, expected_changed, expected_id):
     before, after = {"b": 1}, {"a": 2}
-    plan = _plan(action, ids, [POST], before, after)
-    assert list(plan) == ["changed", "action", "configuration_id", "configuration_ids", "missing_events", "before", "after"]
+    plan = _plan(action, ids, [POST], before, after, [POST, COMPLETED])
+    assert list(plan) == ["changed", "action", "configuration_id", "configuration_ids", "missing_events", "events", "before", "after"]
     assert plan == {
         "changed": expected_changed,
         "action": action,
         "configuration_id": expected_id,
         "configuration_ids": ids,
         "missing_events": [POST],
+        "events": [POST, COMPLETED],
         "before": before,
         "after": after,
     }
@@ -860,7 +954,7 @@ EVENT_POOL = [
     "s3:ObjectTagging:*",
 ]
 TOPIC_POOL = [TOPIC, TOPIC, OTHER_TOPIC]
-ID_POOL = [OUR_ID, OUR_ID + "-2", "a", "b", "c"]
+ID_POOL = [OUR_ID, OUR_ID + "-2", "s3async-restore-audit", "a", "b", "c"]
 VALUE_POOL = ["", "a", "ab", "a/", "b", ".gz", "z"]
 REQUESTS = [list(DEFAULT_RESTORE_EVENTS), list(RESTORE_EVENTS), [WILD], [COMPLETED], [DELETE, POST]]
 KEY_POOL = ["a", "ab", "a/x.gz", "b.gz", "z", "abz"]
@@ -962,7 +1056,13 @@ def test_property_nothing_removed_or_altered(configuration, kwargs):
     if plan["action"] == "added":
         assert len(new_topics) == len(old_topics) + 1
         assert changed == []
-        assert new_topics[-1] == {"Id": plan["configuration_id"], "TopicArn": TOPIC, "Events": plan["missing_events"]}
+        added = dict(new_topics[-1])
+        added_filter = added.pop("Filter", None)
+        assert added == {"Id": plan["configuration_id"], "TopicArn": TOPIC, "Events": plan["missing_events"]}
+        # Unfiltered, or filtered on the narrowest prefix that covers what is restored.
+        scopes = [("key", key) for key in kwargs.get("keys", [])] + ([("prefix", kwargs["prefix"])] if "prefix" in kwargs else [])
+        if added_filter is not None:
+            assert added_filter == {"Key": {"FilterRules": [{"Name": "prefix", "Value": encode_filter_value(narrowest_prefix(scopes))}]}}
     else:
         assert plan["action"] == "appended"
         assert len(new_topics) == len(old_topics)
@@ -1028,6 +1128,75 @@ def test_property_error_only_for_real_new_overlap(configuration, kwargs):
             )
 
 
+def _scopes_of(kwargs):
+    scopes = [("key", key) for key in dict.fromkeys(kwargs.get("keys", []))]
+    if "prefix" in kwargs:
+        scopes.append(("prefix", kwargs["prefix"]))
+    return scopes or [("prefix", "")]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(configurations(), requests())
+def test_property_never_an_overlap_s3_would_refuse(configuration, kwargs):
+    """A configuration S3 accepted (no overlapping pair) is still one S3 accepts after our change."""
+    assume(not find_overlaps(configuration))
+    plan = _plan_or_none(configuration, kwargs)
+    if plan is not None:
+        assert find_overlaps(plan["after"]) == []
+
+
+@PROPERTY_SETTINGS
+@given(configurations(), requests())
+def test_property_refused_only_when_even_the_narrowest_addition_overlaps(configuration, kwargs):
+    """Each configuration a refusal names overlaps the narrowest addition: the requested events with a prefix filter
+    equal to the common prefix of what is restored (none for the whole bucket)."""
+    try:
+        plan_restore_notification(configuration, TOPIC, **kwargs)
+    except NotificationOverlapError as error:
+        narrowest = narrowest_prefix(_scopes_of(kwargs))
+        probe = {"Id": "probe", "TopicArn": TOPIC, "Events": wanted_members(kwargs["events"])}
+        if narrowest:
+            probe["Filter"] = flt(("prefix", encode_filter_value(narrowest)))
+        for other in error.conflicts:
+            entry = configuration[other["section"]][other["index"]]
+            pair = {"TopicConfigurations": [probe]}
+            pair.setdefault(other["section"], []).append(entry)
+            assert find_overlaps(pair), (other, probe)
+
+
+@PROPERTY_SETTINGS
+@given(configurations(), requests())
+def test_property_events_reported_as_configured(configuration, kwargs):
+    """The events reported are restore events carried, as written, by a configuration of the topic in `after`."""
+    plan = _plan_or_none(configuration, kwargs)
+    if plan is None:
+        return
+    written = {event for entry in plan["after"].get("TopicConfigurations") or [] if isinstance(entry, dict) and entry.get("TopicArn") == TOPIC
+               for event in entry.get("Events", [])}
+    assert plan["events"] == sorted(plan["events"])
+    assert set(plan["events"]) <= written
+    assert set(wanted_members(kwargs["events"])) <= {member for member in RESTORE_EVENTS
+                                                     if member in plan["events"] or WILD in plan["events"]}
+
+
+@PROPERTY_SETTINGS
+@given(configurations(), st.sampled_from([None, TOPIC, OTHER_TOPIC]))
+def test_property_removal_touches_only_ours(configuration, topic_arn):
+    original = copy.deepcopy(configuration)
+    plan = plan_notification_removal(configuration, topic_arn)
+    assert configuration == original
+    before, after = plan["before"], plan["after"]
+    assert {key: value for key, value in before.items() if key != "TopicConfigurations"} == \
+        {key: value for key, value in after.items() if key != "TopicConfigurations"}
+    old_topics = before.get("TopicConfigurations")
+    kept = [entry for entry in old_topics or [] if not (isinstance(entry, dict) and is_ours(entry, topic_arn))]
+    assert after.get("TopicConfigurations") == (kept if plan["changed"] else old_topics)
+    assert plan["configuration_ids"] == [entry["Id"] for entry in old_topics or [] if isinstance(entry, dict) and is_ours(entry, topic_arn)]
+    assert plan["action"] == ("removed" if plan["configuration_ids"] else "none")
+    again = plan_notification_removal(after, topic_arn)
+    assert (again["changed"], again["after"]) == (False, after)
+
+
 ALPHABET_KEYS = ["".join(chars) for length in range(5) for chars in itertools.product("ab", repeat=length)]
 SHORT_VALUES = ["".join(chars) for length in range(3) for chars in itertools.product("ab", repeat=length)]
 
@@ -1048,3 +1217,119 @@ def test_property_filter_overlap_means_a_key_matches_both(prefix_a, suffix_a, pr
         key.startswith(prefix_a) and key.endswith(suffix_a) and key.startswith(prefix_b) and key.endswith(suffix_b) for key in ALPHABET_KEYS
     )
     assert bool(find_overlaps(configuration)) == some_key_matches_both
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# plan_notification_removal (notification_state=absent), is_ours, destination_ids
+# ---------------------------------------------------------------------------------------------------------------
+
+OURS_AUDIT = topic("s3async-restore-audit", OTHER_TOPIC, [WILD], ("prefix", "db/"))
+SOMEONE_ELSES = topic("mine", TOPIC, [POST, CREATED])
+
+REMOVAL_CASES = [
+    pytest.param({}, TOPIC, [], {}, [], id="nothing-configured"),
+    pytest.param({"TopicConfigurations": [ours([POST, COMPLETED])]}, TOPIC, [OUR_ID], {"TopicConfigurations": []}, [], id="ours-removed"),
+    pytest.param(
+        {"TopicConfigurations": [dict(ours([POST]), Events=[POST, CREATED])]},
+        TOPIC, [OUR_ID], {"TopicConfigurations": []}, [],
+        id="ours-by-id-removed-whole-with-events-we-did-not-add",
+    ),
+    pytest.param(
+        {"TopicConfigurations": [SOMEONE_ELSES, ours([COMPLETED]), OURS_AUDIT], "QueueConfigurations": [queue("q", [WILD])],
+         "EventBridgeConfiguration": {}},
+        TOPIC, [OUR_ID],
+        {"TopicConfigurations": [SOMEONE_ELSES, OURS_AUDIT], "QueueConfigurations": [queue("q", [WILD])], "EventBridgeConfiguration": {}},
+        [POST],
+        id="only-this-topics-ours-removed-the-rest-kept",
+    ),
+    pytest.param(
+        {"TopicConfigurations": [SOMEONE_ELSES, ours([COMPLETED]), OURS_AUDIT]},
+        None, [OUR_ID, "s3async-restore-audit"], {"TopicConfigurations": [SOMEONE_ELSES]}, [],
+        id="without-topic-all-of-ours-removed",
+    ),
+    pytest.param(
+        {"TopicConfigurations": [SOMEONE_ELSES], "QueueConfigurations": [queue(OUR_ID + "-q", [WILD])]},
+        None, [], {"TopicConfigurations": [SOMEONE_ELSES], "QueueConfigurations": [queue(OUR_ID + "-q", [WILD])]}, [],
+        id="only-topic-configurations-are-ours",
+    ),
+    pytest.param(
+        {"TopicConfigurations": [{"TopicArn": TOPIC, "Events": [POST]}, "not an entry"], "ResponseMetadata": RESPONSE_METADATA},
+        TOPIC, [], {"TopicConfigurations": [{"TopicArn": TOPIC, "Events": [POST]}, "not an entry"]}, [POST],
+        id="entries-without-our-id-kept",
+    ),
+]
+
+
+@pytest.mark.parametrize("current, topic_arn, removed, after, remaining_events", REMOVAL_CASES)
+def test_plan_notification_removal(current, topic_arn, removed, after, remaining_events):
+    original = copy.deepcopy(current)
+    plan = plan_notification_removal(current, topic_arn)
+    assert current == original
+    assert plan == {
+        "changed": bool(removed),
+        "action": "removed" if removed else "none",
+        "configuration_id": removed[0] if removed else "",
+        "configuration_ids": removed,
+        "missing_events": [],
+        "events": remaining_events,
+        "before": clean_configuration(original),
+        "after": after,
+    }
+
+
+def test_moving_to_another_topic_after_removal():
+    """Routed to OTHER_TOPIC before: refused for TOPIC until ours for OTHER_TOPIC is removed, then added."""
+    routed = {"TopicConfigurations": [topic("s3async-restore-audit", OTHER_TOPIC, [POST, COMPLETED])]}
+    with pytest.raises(NotificationOverlapError) as raised:
+        plan_restore_notification(routed, TOPIC, keys=["db/a"])
+    assert "notification_state=absent" in raised.value.msg
+    removed = plan_notification_removal(routed, OTHER_TOPIC)["after"]
+    plan = plan_restore_notification(removed, TOPIC, keys=["db/a"])
+    assert plan["after"] == {"TopicConfigurations": [ours([POST, COMPLETED])]}
+
+
+@pytest.mark.parametrize(
+    "entry, topic_arn, expected",
+    [
+        pytest.param(ours([POST]), None, True, id="our-id"),
+        pytest.param(ours([POST]), TOPIC, True, id="our-id-this-topic"),
+        pytest.param(ours([POST]), OTHER_TOPIC, False, id="our-id-other-topic"),
+        pytest.param(topic("restore-s3async-x", TOPIC, [POST]), None, False, id="prefix-elsewhere"),
+        pytest.param({"TopicArn": TOPIC, "Events": [POST]}, None, False, id="no-id"),
+        pytest.param({"Id": 5, "TopicArn": TOPIC}, None, False, id="id-not-a-string"),
+    ],
+)
+def test_is_ours(entry, topic_arn, expected):
+    assert is_ours(entry, topic_arn) is expected
+
+
+def test_destination_ids():
+    configuration = {
+        "TopicConfigurations": [topic("a", TOPIC, [POST]), topic("b", TOPIC, [DELETE], ("prefix", "x"))],
+        "QueueConfigurations": [queue("q", [CREATED]), {"Events": [PUT]}],
+        "LambdaFunctionConfigurations": [{"LambdaFunctionArn": LAMBDA, "Events": [REMOVED]}],
+        "EventBridgeConfiguration": {},
+    }
+    assert destination_ids(configuration) == {TOPIC: ["a", "b"], QUEUE: ["q"], LAMBDA: [None]}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# missing_entries: what was written and reads back differently
+# ---------------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "expected, actual, missing",
+    [
+        pytest.param({"TopicConfigurations": [ours([POST])]}, {"TopicConfigurations": [ours([POST])]}, [], id="same"),
+        pytest.param({"TopicConfigurations": [ours([POST], prefix="db/")]},
+                     {"TopicConfigurations": [dict(ours([POST]), Filter=flt(("Prefix", "db/")))]}, [], id="rule-names-capitalised"),
+        pytest.param({"TopicConfigurations": [{"TopicArn": TOPIC, "Events": [POST]}]},
+                     {"TopicConfigurations": [ours([POST], id_="made-up")]}, [], id="id-made-up-by-s3"),
+        pytest.param({"TopicConfigurations": [ours([POST])], "QueueConfigurations": [queue("q", [CREATED])]},
+                     {"TopicConfigurations": [ours([POST])]}, ["QueueConfigurations[0] (Id 'q')"], id="queue-lost"),
+        pytest.param({"EventBridgeConfiguration": {}}, {}, ["EventBridgeConfiguration"], id="eventbridge-lost"),
+    ],
+)
+def test_missing_entries(expected, actual, missing):
+    assert missing_entries(expected, actual) == missing

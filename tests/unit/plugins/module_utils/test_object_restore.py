@@ -24,6 +24,7 @@ from ansible_collections.s3async.restore.plugins.module_utils.object_restore imp
 from ansible_collections.s3async.restore.plugins.module_utils.object_restore import object_from_listing
 from ansible_collections.s3async.restore.plugins.module_utils.object_restore import read_object
 from ansible_collections.s3async.restore.plugins.module_utils.object_restore import request_restore
+from ansible_collections.s3async.restore.plugins.module_utils.object_restore import Watch
 from ansible_collections.s3async.restore.plugins.module_utils.object_restore import wait_until_readable
 from ansible_collections.s3async.restore.plugins.module_utils.object_results import KEYS_IN_MESSAGES
 from ansible_collections.s3async.restore.plugins.module_utils.object_results import object_result
@@ -32,9 +33,13 @@ from ansible_collections.s3async.restore.plugins.module_utils.options import Res
 BUCKET = "archive-bucket"
 KEY = "db/dump"
 ONGOING = 'ongoing-request="true"'
-DONE = 'ongoing-request="false", expiry-date="Wed, 02 Dec 2026 00:00:00 GMT"'
-EXPIRY = datetime.datetime(2026, 12, 2, tzinfo=datetime.timezone.utc)
+DONE = 'ongoing-request="false", expiry-date="Wed, 02 Dec 2099 00:00:00 GMT"'
+EXPIRY = datetime.datetime(2099, 12, 2, tzinfo=datetime.timezone.utc)
 NOW = datetime.datetime(2026, 11, 30, tzinfo=datetime.timezone.utc)
+
+# Keys a prefix listing held: few, so that one listing round costs less than a HEAD per pending object
+# (restore_state.cheaper_to_list).
+LISTED = 10
 
 
 def head(storage_class=None, archive_status=None, restore=None, version_id=None, size=42):
@@ -121,7 +126,7 @@ def test_tally_counts_exactly_across_threads():
         (head(), None, ("STANDARD", None, rs.STATUS_NOT_ARCHIVED, None, None)),
         (head("GLACIER"), None, ("GLACIER", None, rs.STATUS_ARCHIVED, None, None)),
         (head("DEEP_ARCHIVE", restore=ONGOING), None, ("DEEP_ARCHIVE", None, rs.STATUS_IN_PROGRESS, None, None)),
-        (head("GLACIER", restore=DONE), None, ("GLACIER", None, rs.STATUS_RESTORED, "2026-12-02T00:00:00Z", None)),
+        (head("GLACIER", restore=DONE), None, ("GLACIER", None, rs.STATUS_RESTORED, "2099-12-02T00:00:00Z", None)),
         (head("INTELLIGENT_TIERING", "ARCHIVE_ACCESS"), None,
          ("INTELLIGENT_TIERING", "ARCHIVE_ACCESS", rs.STATUS_ARCHIVED, None, None)),
         (head("INTELLIGENT_TIERING"), None, ("INTELLIGENT_TIERING", None, rs.STATUS_NOT_ARCHIVED, None, None)),
@@ -170,7 +175,7 @@ def test_read_object_refuses_an_unknown_restore_header(stubber, bucket, version_
          ("DEEP_ARCHIVE", rs.STATUS_IN_PROGRESS, None)),
         ({"Key": "a", "StorageClass": "GLACIER", "Size": 3,
           "RestoreStatus": {"IsRestoreInProgress": False, "RestoreExpiryDate": EXPIRY}}, True,
-         ("GLACIER", rs.STATUS_RESTORED, "2026-12-02T00:00:00Z")),
+         ("GLACIER", rs.STATUS_RESTORED, "2099-12-02T00:00:00Z")),
     ],
     ids=["standard", "no-class", "instant-retrieval", "intelligent-tiering", "glacier-untrusted", "glacier-archived",
          "in-progress", "restored"],
@@ -239,9 +244,10 @@ def test_request_restore_outcome(stubber, bucket, obj, options, answer, expected
     status, action, tier, message = expected
     assert (result["status"], result["action"], result.get("tier"), result["message"]) == (status, action, tier, message)
     assert tally.sent == 1
-    # The fields read from S3 stay as they were.
-    assert {name: result[name] for name in ("key", "storage_class", "size", "expiry_date")} == \
-        {name: obj[name] for name in ("key", "storage_class", "size", "expiry_date")}
+    # The fields read from S3 stay as they were, but a running restore has no expiry yet.
+    assert {name: result[name] for name in ("key", "storage_class", "size")} == \
+        {name: obj[name] for name in ("key", "storage_class", "size")}
+    assert result["expiry_date"] == (None if status == rs.STATUS_IN_PROGRESS else obj["expiry_date"])
 
 
 def test_an_unasked_reset_is_noted_for_the_warning(stubber, bucket):
@@ -344,12 +350,25 @@ def test_no_expedited_capacity_without_fallback_fails(stubber, bucket):
 def test_expedited_is_refused_for_deep_archive_before_anything_is_sent(bucket, obj, described):
     tally = RestoreTally()
     with pytest.raises(TaskFailure) as raised:
-        request_restore(bucket, obj, RestoreOptions("Expedited", 7, tier_fallback="Standard"), tally)
+        request_restore(bucket, obj, RestoreOptions("Expedited", 7), tally)
     assert raised.value.msg == (f"s3://{BUCKET}/{KEY}: tier=Expedited is not available for objects in {described}; "
-                                "use tier=Standard (within 12 hours) or tier=Bulk (within 48 hours)")
+                                "use tier=Standard (within 12 hours) or tier=Bulk (within 48 hours), or keep "
+                                "tier=Expedited with tier_fallback=Standard to restore these objects at the Standard "
+                                "tier and the others at Expedited")
     assert raised.value.result["objects"] == [obj]
     assert raised.value.result["summary"]["total"] == 1
     assert tally.sent == 0
+
+
+@pytest.mark.parametrize("days", [7, None], ids=["deep-archive", "deep-archive-access"])
+def test_expedited_with_tier_fallback_restores_deep_archive_at_the_fallback_tier(bucket, stubber, days):
+    obj = archived("DEEP_ARCHIVE") if days else archived("INTELLIGENT_TIERING", "DEEP_ARCHIVE_ACCESS")
+    expect_restore(stubber, tier="Standard", days=days)
+    tally = RestoreTally()
+    result = request_restore(bucket, obj, RestoreOptions("Expedited", 7, tier_fallback="Standard"), tally)
+    assert (result["status"], result["action"], result["tier"]) == ("in_progress", "restore_requested", "Standard")
+    assert "tier_fallback: Expedited is not offered" in result["message"]
+    assert (tally.sent, tally.tier_unavailable, tally.fallbacks) == (1, 1, 0)
 
 
 # -- bounded ---------------------------------------------------------------------------------------------------
@@ -418,8 +437,8 @@ def expect_pages(stubber, count):
         (None, 3, ["a", "b", "c", "d", "e"], False),
         (5, 3, ["a", "b", "c", "d", "e"], False),  # exactly at the limit
         (4, 3, ["a", "b", "c", "d"], True),
-        (3, 2, ["a", "b"], True),  # the page that goes past the limit is not handled
-        (1, 1, [], True),
+        (3, 2, ["a", "b", "c"], True),  # the objects before the limit are handled, even within a page
+        (1, 1, ["a"], True),
     ],
     ids=["no-limit", "at-limit", "last-page-past", "second-page-past", "first-page-past"],
 )
@@ -428,7 +447,7 @@ def test_prefix_listing_stops_past_the_limit(stubber, bucket, limit, pages_read,
     listing = PrefixListing(bucket, "logs/", with_restore_status=False, limit=limit)
     assert [entry["Key"] for entry in listing] == [f"logs/{key}" for key in keys]
     assert listing.stopped is stopped
-    assert listing.listed == sum(len(page) for page in PAGES[:pages_read])
+    assert listing.listed == len(keys)
 
 
 # -- waiting ---------------------------------------------------------------------------------------------------
@@ -444,19 +463,19 @@ def requested(key=KEY, storage_class="GLACIER"):
 def test_wait_until_readable_polls_until_restored(stubber, bucket, fake_clock):
     for restore in (ONGOING, ONGOING, DONE):
         stubber.add_response("head_object", head("GLACIER", restore=restore), {"Bucket": BUCKET, "Key": KEY})
-    finished, still_pending, waited = wait_until_readable(bucket, pending_of(requested()), None, False, 1, 3600, 10, fake_clock)
+    finished, still_pending, waited = wait_until_readable(bucket, pending_of(requested()), Watch(None, False, LISTED, 1), 3600, 10, fake_clock)
     assert fake_clock.sleeps == [10, 20, 40]
     assert waited == 70
     assert still_pending == []
     (obj,) = finished
-    assert (obj["status"], obj["expiry_date"], obj["action"]) == (rs.STATUS_RESTORED, "2026-12-02T00:00:00Z", rs.ACTION_RESTORE)
+    assert (obj["status"], obj["expiry_date"], obj["action"]) == (rs.STATUS_RESTORED, "2099-12-02T00:00:00Z", rs.ACTION_RESTORE)
 
 
 def test_wait_until_readable_times_out_with_what_is_pending(stubber, bucket, fake_clock):
     for _check in range(2):
         stubber.add_response("head_object", head("DEEP_ARCHIVE", restore=ONGOING))
     finished, still_pending, waited = wait_until_readable(
-        bucket, pending_of(requested(storage_class="DEEP_ARCHIVE")), None, False, 1, 25, 10, fake_clock)
+        bucket, pending_of(requested(storage_class="DEEP_ARCHIVE")), Watch(None, False, LISTED, 1), 25, 10, fake_clock)
     assert fake_clock.sleeps == [10, 15]
     assert waited == 25
     assert finished == []
@@ -466,7 +485,7 @@ def test_wait_until_readable_times_out_with_what_is_pending(stubber, bucket, fak
 
 def test_wait_until_readable_finishes_a_failed_object(stubber, bucket, fake_clock):
     stubber.add_client_error("head_object", "403", "Forbidden", 403)
-    finished, still_pending, _waited = wait_until_readable(bucket, pending_of(requested()), None, False, 1, 600, 10, fake_clock)
+    finished, still_pending, _waited = wait_until_readable(bucket, pending_of(requested()), Watch(None, False, LISTED, 1), 600, 10, fake_clock)
     assert still_pending == []
     (obj,) = finished
     assert obj["action"] == rs.ACTION_RESTORE
@@ -474,9 +493,12 @@ def test_wait_until_readable_finishes_a_failed_object(stubber, bucket, fake_cloc
 
 
 def test_wait_until_readable_reads_a_trusted_listing_and_heads_only_what_it_cannot_tell(stubber, bucket, fake_clock):
+    # 14 pending objects under a prefix of 10 keys: one listing page costs what 12.5 HEADs cost, so the round lists.
+    glacier = [f"logs/g{index:02d}" for index in range(13)]
     listing = {"Contents": [
-        {"Key": "logs/a", "StorageClass": "GLACIER", "Size": 1,
-         "RestoreStatus": {"IsRestoreInProgress": False, "RestoreExpiryDate": EXPIRY}},
+        {"Key": key, "StorageClass": "GLACIER", "Size": 1,
+         "RestoreStatus": {"IsRestoreInProgress": False, "RestoreExpiryDate": EXPIRY}} for key in glacier
+    ] + [
         {"Key": "logs/b", "StorageClass": "INTELLIGENT_TIERING", "Size": 1},
         {"Key": "logs/other", "StorageClass": "GLACIER", "Size": 1},  # not pending: ignored
     ], "IsTruncated": False}
@@ -484,14 +506,46 @@ def test_wait_until_readable_reads_a_trusted_listing_and_heads_only_what_it_cann
                          {"Bucket": BUCKET, "Prefix": "logs/", "OptionalObjectAttributes": ["RestoreStatus"]})
     stubber.add_response("head_object", head("INTELLIGENT_TIERING", "ARCHIVE_ACCESS", restore='ongoing-request="false"'),
                          {"Bucket": BUCKET, "Key": "logs/b"})
-    pending = pending_of(requested("logs/a"), requested("logs/b", "INTELLIGENT_TIERING"))
-    finished, still_pending, waited = wait_until_readable(bucket, pending, "logs/", True, 1, 600, 10, fake_clock)
+    pending = pending_of(*[requested(key) for key in glacier], requested("logs/b", "INTELLIGENT_TIERING"))
+    finished, still_pending, waited = wait_until_readable(bucket, pending, Watch("logs/", True, LISTED, 1), 600, 10, fake_clock)
     assert sorted((obj["key"], obj["status"], obj["action"]) for obj in finished) == [
-        ("logs/a", rs.STATUS_RESTORED, rs.ACTION_RESTORE), ("logs/b", rs.STATUS_RESTORED, rs.ACTION_RESTORE)]
+        ("logs/b", rs.STATUS_RESTORED, rs.ACTION_RESTORE)] + [(key, rs.STATUS_RESTORED, rs.ACTION_RESTORE) for key in glacier]
     assert still_pending == []
     assert waited == 10
 
 
+def test_wait_until_readable_heads_a_few_pending_objects_rather_than_list_a_large_prefix(stubber, bucket, fake_clock):
+    # 2 pending objects under a prefix of 50,000 keys: 50 listing pages would cost what 625 HEADs cost.
+    for key in ("logs/a", "logs/b"):
+        stubber.add_response("head_object", head("GLACIER", restore=DONE), {"Bucket": BUCKET, "Key": key})
+    pending = pending_of(requested("logs/a"), requested("logs/b"))
+    finished, still_pending, _waited = wait_until_readable(bucket, pending, Watch("logs/", True, 50000, 1), 600, 10, fake_clock)
+    assert sorted(obj["key"] for obj in finished) == ["logs/a", "logs/b"] and still_pending == []
+
+
+@pytest.mark.parametrize(
+    "prefix, trusted, listed, pending, lists",
+    [
+        ("logs/", True, 10, 13, True),
+        ("logs/", True, 10, 12, False),  # 12 HEADs cost less than one page (12.5)
+        ("logs/", True, 1000, 13, True),
+        ("logs/", True, 1001, 13, False),  # two pages cost 25 HEADs
+        ("logs/", False, 10, 1000, False),  # an untrusted listing cannot tell
+        (None, True, 10, 1000, False),  # one key: nothing to list
+    ],
+)
+def test_a_wait_round_lists_only_where_that_is_cheaper_and_tells_the_state(prefix, trusted, listed, pending, lists):
+    assert Watch(prefix, trusted, listed, 1).lists(pending) is lists
+
+
 def test_wait_until_readable_with_nothing_pending_does_not_sleep(bucket, fake_clock):
-    assert wait_until_readable(bucket, {}, None, False, 1, 600, 10, fake_clock) == ([], [], 0)
+    assert wait_until_readable(bucket, {}, Watch(None, False, LISTED, 1), 600, 10, fake_clock) == ([], [], 0)
     assert fake_clock.sleeps == []
+
+
+def test_a_fresh_reading_keeps_the_action_and_tier_sent(stubber, bucket, fake_clock):
+    stubber.add_response("head_object", head("GLACIER", restore=DONE), {"Bucket": BUCKET, "Key": KEY})
+    pending = pending_of(dict(requested(), tier="Bulk"))
+    finished, _still_pending, _waited = wait_until_readable(bucket, pending, Watch(None, False, LISTED, 1), 600, 10,
+                                                            fake_clock)
+    assert (finished[0]["status"], finished[0]["action"], finished[0]["tier"]) == (rs.STATUS_RESTORED, rs.ACTION_RESTORE, "Bulk")

@@ -23,7 +23,7 @@ from ansible_collections.s3async.restore.plugins.module_utils.object_results imp
 from ansible_collections.s3async.restore.plugins.module_utils.object_results import report_view
 from ansible_collections.s3async.restore.plugins.module_utils.object_results import target_of
 
-EXPIRY = datetime.datetime(2026, 12, 2, tzinfo=datetime.timezone.utc)
+EXPIRY = datetime.datetime(2099, 12, 2, tzinfo=datetime.timezone.utc)
 
 
 @pytest.mark.parametrize(
@@ -35,8 +35,8 @@ EXPIRY = datetime.datetime(2026, 12, 2, tzinfo=datetime.timezone.utc)
          "archived: a restore is needed before it can be read"),
         ({"status": rs.STATUS_IN_PROGRESS, "storage_class": "DEEP_ARCHIVE", "expiry_date": None},
          "a restore is in progress"),
-        ({"status": rs.STATUS_RESTORED, "storage_class": "GLACIER", "expiry_date": "2026-12-02T00:00:00Z"},
-         "restored: the copy is readable until 2026-12-02T00:00:00Z"),
+        ({"status": rs.STATUS_RESTORED, "storage_class": "GLACIER", "expiry_date": "2099-12-02T00:00:00Z"},
+         "restored: the copy is readable until 2099-12-02T00:00:00Z"),
         ({"status": rs.STATUS_RESTORED, "storage_class": "INTELLIGENT_TIERING", "expiry_date": None},
          "restored: readable"),
     ],
@@ -57,9 +57,9 @@ def test_object_result_keys_order_and_values():
         "archive_status": None,
         "size": 42,
         "status": rs.STATUS_RESTORED,
-        "expiry_date": "2026-12-02T00:00:00Z",
+        "expiry_date": "2099-12-02T00:00:00Z",
         "action": rs.ACTION_NONE,
-        "message": "restored: the copy is readable until 2026-12-02T00:00:00Z",
+        "message": "restored: the copy is readable until 2099-12-02T00:00:00Z",
     }
 
 
@@ -162,7 +162,7 @@ def test_collector_counts_every_object_even_those_not_kept():
 def test_collector_bounds_each_group_in_memory():
     collector = collected(["other"] * 50 + ["restore"] * 50 + ["failed"] * 50, 3)
     # pylint: disable=protected-access
-    assert (len(collector._failed), len(collector._changed), len(collector._others)) == (3, 3, 3)
+    assert [len(group) for group in collector._groups] == [3, 3, 3]
 
 
 def test_failed_keys_are_capped():
@@ -211,3 +211,58 @@ def test_changed_once_a_restore_was_requested(kinds, changed):
 )
 def test_target_of(params, target):
     assert target_of(params) == target
+
+
+def test_collector_sorts_each_group_by_key_whatever_the_order_seen():
+    names = [f"k{index:03d}" for index in range(40)]
+    orders = [names, list(reversed(names)), names[1::2] + names[::2]]
+    lists = []
+    for order in orders:
+        collector = Collector(5)
+        for name in order:
+            collector.add(result(name, "restore" if name.endswith(("0", "5")) else "other"))
+        lists.append(keys(collector))
+    assert lists[0] == lists[1] == lists[2]
+    # The restores first (k000, k005, ... the five smallest), then the first five others by key.
+    assert lists[0] == ["k000", "k005", "k010", "k015", "k020"]
+
+
+def test_collector_sorts_versions_of_a_key():
+    collector = Collector(0)
+    for version in ("v3", "v1", "v2"):
+        collector.add(dict(result("k", "other"), version_id=version))
+    assert [obj["version_id"] for obj in collector.objects()] == ["v1", "v2", "v3"]
+
+
+@pytest.mark.parametrize(
+    "list_objects, needs_attention, expected",
+    [
+        ("attention", None, ["failed-2", "restore-1"]),
+        ("attention", lambda obj: obj["key"] == "other-0", ["failed-2", "restore-1", "other-0"]),
+        ("all", None, ["failed-2", "restore-1", "other-0", "other-3"]),
+    ],
+    ids=["attention", "attention-picks", "all"],
+)
+def test_collector_lists_what_needs_attention_unless_asked_for_all(list_objects, needs_attention, expected):
+    collector = Collector(0, list_objects, needs_attention)
+    for index, kind in enumerate(["other", "restore", "failed", "other"]):
+        collector.add(result(f"{kind}-{index}", kind))
+    assert keys(collector) == expected
+    assert collector.summary["total"] == 4
+
+
+def test_truncated_counts_only_what_would_be_listed():
+    collector = Collector(2, "attention")
+    for index, kind in enumerate(["other"] * 10 + ["restore"] * 2):
+        collector.add(result(f"{kind}-{index}", kind))
+    assert collector.truncated is False  # ten objects need no attention; the two restores fit
+    collector.add(result("restore-99", "restore"))
+    assert collector.truncated is True
+
+
+def test_an_expired_copy_says_when_it_expired():
+    obj = object_result("k", None, "GLACIER", None, 1, rs.STATUS_ARCHIVED,
+                        datetime.datetime(2026, 11, 1, tzinfo=datetime.timezone.utc))
+    assert obj["expiry_date"] == "2026-11-01T00:00:00Z"
+    assert obj["message"] == ("archived: the restored copy expired at 2026-11-01T00:00:00Z; a restore is needed before "
+                              "it can be read")

@@ -256,3 +256,18 @@ def test_reason(options, obj, reason):
 )
 def test_request(obj, tier, restore_request):
     assert RestoreOptions("Standard", 7).request(obj, tier) == restore_request
+
+
+@pytest.mark.parametrize(
+    "extra, problem",
+    [
+        ({"key": "s3://archive/db/dump"}, "key 's3://archive/db/dump' is an S3 URI, not a key: give bucket='archive' and key='db/dump'"),
+        ({"key": None, "prefix": "s3://archive/db/"}, "prefix 's3://archive/db/' is an S3 URI, not a prefix: give bucket='archive' and prefix='db/'"),
+        ({"version_id": ""}, "version_id must name a version, got an empty string (leave it out for the current version)"),
+    ],
+    ids=["key-uri", "prefix-uri", "empty-version"],
+)
+def test_inputs_s3_would_misread_are_refused(extra, problem):
+    params = dict({"bucket": "archive", "key": "db/dump", "prefix": None, "version_id": None,
+                   "expected_bucket_owner": None, "concurrency": 16, "max_results": 25}, **extra)
+    assert problem in selection_problems(params)

@@ -86,8 +86,8 @@ def test_expired_copy_counts_as_archived(now, status):
         ('ongoing-request="true"', (True, None)),
         ('ongoing-request="TRUE"', (True, None)),
         (DONE, (False, DONE_EXPIRY)),
-        ('ongoing-request="false", expiry-date="Wed, 02 Dec 2026 00:00:00 GMT"',
-         (False, datetime.datetime(2026, 12, 2, tzinfo=datetime.timezone.utc))),
+        ('ongoing-request="false", expiry-date="Wed, 02 Dec 2099 00:00:00 GMT"',
+         (False, datetime.datetime(2099, 12, 2, tzinfo=datetime.timezone.utc))),
         ('ongoing-request="false"', (False, None)),
     ],
 )
@@ -187,7 +187,7 @@ def test_is_readable(status, readable):
 
 def test_format_expiry_is_utc_iso():
     offset = datetime.timezone(datetime.timedelta(hours=2))
-    assert rs.format_expiry(datetime.datetime(2026, 12, 2, 2, 0, tzinfo=offset)) == "2026-12-02T00:00:00Z"
+    assert rs.format_expiry(datetime.datetime(2099, 12, 2, 2, 0, tzinfo=offset)) == "2099-12-02T00:00:00Z"
     assert rs.format_expiry(None) is None
 
 
@@ -226,7 +226,7 @@ def test_summarize_counts_statuses_actions_bytes_and_classes():
     }
 
 
-EXPIRY = datetime.datetime(2026, 12, 2, tzinfo=datetime.timezone.utc)
+EXPIRY = datetime.datetime(2099, 12, 2, tzinfo=datetime.timezone.utc)
 
 
 @pytest.mark.parametrize(
@@ -252,4 +252,44 @@ def test_classify_listing_entry(entry, trusted, expected):
 
 def test_listing_expiry_in_the_past_counts_as_archived():
     entry = {"StorageClass": "GLACIER", "RestoreStatus": {"IsRestoreInProgress": False, "RestoreExpiryDate": EXPIRY}}
-    assert rs.classify_listing_entry(entry, True, now=EXPIRY) == (rs.STATUS_ARCHIVED, None)
+    assert rs.classify_listing_entry(entry, True, now=EXPIRY) == (rs.STATUS_ARCHIVED, EXPIRY)
+
+
+def test_an_expired_copy_is_archived_with_the_time_it_expired():
+    # facts sheet, "Reading an object's state": an expiry-date in the past means the copy is gone.
+    assert rs.classify("GLACIER", None, DONE, now=DONE_EXPIRY + datetime.timedelta(hours=1)) == (rs.STATUS_ARCHIVED, DONE_EXPIRY)
+    assert rs.restore_reason(rs.STATUS_ARCHIVED, DONE_EXPIRY) == rs.REASON_ARCHIVED
+
+
+@pytest.mark.parametrize(
+    "storage_class, archive_status, tier, hours",
+    [
+        ("GLACIER", None, "Expedited", (1 / 60, 5 / 60)),
+        ("GLACIER", None, "Standard", (3, 5)),
+        ("GLACIER", None, "Bulk", (5, 12)),
+        ("DEEP_ARCHIVE", None, "Standard", (0, 12)),
+        ("DEEP_ARCHIVE", None, "Bulk", (0, 48)),
+        ("DEEP_ARCHIVE", None, "Expedited", None),
+        ("INTELLIGENT_TIERING", "ARCHIVE_ACCESS", "Bulk", (5, 12)),
+        ("INTELLIGENT_TIERING", "DEEP_ARCHIVE_ACCESS", "Bulk", (0, 48)),
+        ("INTELLIGENT_TIERING", None, "Standard", None),
+        ("STANDARD", None, "Standard", None),
+    ],
+)
+def test_retrieval_hours_as_aws_publishes_them(storage_class, archive_status, tier, hours):
+    assert rs.retrieval_hours(storage_class, archive_status, tier) == hours
+
+
+@pytest.mark.parametrize("hours, text", [(5 / 60, "5 minutes"), (2 / 60, "2 minutes"), (12, "12 hours"), (48, "48 hours"), (3.5, "3.5 hours")])
+def test_format_hours(hours, text):
+    assert rs.format_hours(hours) == text
+
+
+@pytest.mark.parametrize(
+    "keys, pending, cheaper",
+    [(1, 12, False), (1, 13, True), (0, 13, True), (1000, 13, True), (1001, 25, False), (1001, 26, True),
+     (100_000, 1250, False), (100_000, 1251, True)],
+)
+def test_listing_is_cheaper_only_when_a_page_costs_less_than_the_heads_it_replaces(keys, pending, cheaper):
+    # A LIST is billed like a PUT, a HEAD like a GET: one page costs what 12.5 HEADs cost (facts sheet).
+    assert rs.cheaper_to_list(keys, pending) is cheaper

@@ -5,7 +5,8 @@
 
 """s3_api.S3Bucket on botocore's Stubber: the parameters of every call (ExpectedBucketOwner, RequestPayer,
 VersionId, OptionalObjectAttributes), how HEAD failures are explained, what a RestoreObject came to, and the
-messages for denied listings, notification writes S3 refuses, Batch manifests, the bucket's region and existence.
+messages for denied listings, notification writes S3 refuses (each destination S3 could not validate named, the topic
+policy with the bucket owner's account), Batch manifests, the bucket's region and existence.
 
 The client is wrapped as AnsibleAWSModule wraps it (the code calls with aws_retry=True); the Stubber checks
 every request against S3's service model and the exact parameters queued.
@@ -14,6 +15,7 @@ every request against S3's service model and the exact parameters queued.
 from __future__ import annotations
 
 import botocore.exceptions
+import botocore.parsers
 import pytest
 
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
@@ -137,7 +139,7 @@ HEAD_NO_REASON = "; HEAD answers carry no reason, so the credentials may also be
         (KEY, None, None, ("PermanentRedirect", 301, {"x-amz-bucket-region": "ap-south-1"}), None,
          f"Bucket {BUCKET!r} is in region ap-south-1, not the one this task uses: set region=ap-south-1."),
         (KEY, None, None, ("301", 301, None), None,
-         f"Bucket {BUCKET!r} is in region another region, not the one this task uses: set region."),
+         f"Bucket {BUCKET!r} is in another region than the one this task uses: set region to the bucket's region."),
         (KEY, None, None, ("403", 403, None), None, f"{HEAD_DENIED}{HEAD_NO_REASON}"),
         (KEY, None, OWNER, ("403", 403, None), None,
          f"{HEAD_DENIED}; the bucket must also belong to expected_bucket_owner {OWNER}{HEAD_NO_REASON}"),
@@ -148,10 +150,22 @@ HEAD_NO_REASON = "; HEAD answers carry no reason, so the credentials may also be
          f"S3 rejected version_id 'v1' for s3://{BUCKET}/{KEY}: is it a valid version ID?"),
         (KEY, None, None, ("400", 400, None), None,
          f"S3 answered 400 Bad Request to HeadObject on s3://{BUCKET}/{KEY}, with no reason (HEAD answers carry none): "
-         "most often expired or invalid credentials (session token)."),
+         "most often expired or invalid credentials (session token), or an object encrypted with a customer-provided "
+         "key (SSE-C), which cannot be read without that key."),
+        # HEAD answers carry no error code (facts sheet, "Reading an object's state"): 405 for a version that is a
+        # delete marker, 404 with x-amz-delete-marker when the current version is one.
+        (KEY, "v1", None, ("405", 405, None), None,
+         f"Version 'v1' of s3://{BUCKET}/{KEY} is a delete marker, not an object: there is nothing to restore. Name an "
+         "earlier version with version_id."),
+        (KEY, None, None, ("404", 404, {"x-amz-delete-marker": "true"}), "exists",
+         f"Key {KEY!r} in bucket {BUCKET!r} is a delete marker: the object was deleted. To restore it, name an earlier "
+         "version with version_id (aws s3api list-object-versions lists them)."),
+        ("/db/dump", None, None, ("404", 404, None), "exists",
+         f"Key '/db/dump' not found in bucket {BUCKET!r}. S3 keys rarely start with '/': did you mean key='db/dump'?"),
     ],
     ids=["404-key", "404-version", "404-folder", "404-bucket-403", "404-bucket-404", "no-such-bucket",
-         "301-region", "permanent-redirect", "301-no-header", "403", "403-owner", "403-version", "400-version", "400"],
+         "301-region", "permanent-redirect", "301-no-header", "403", "403-owner", "403-version", "400-version", "400",
+         "405-delete-marker-version", "404-current-delete-marker", "404-leading-slash"],
 )
 def test_head_failure_is_explained(stubber, key, version_id, owner, head_error, bucket_answer, message):
     code, status, headers = head_error
@@ -247,8 +261,15 @@ def test_listing_denied_after_a_page_keeps_the_page(stubber):
         next(pages)
 
 
-def test_other_listing_errors_are_raised_as_they_came(stubber):
+def test_a_missing_bucket_is_said_on_the_listing_path_as_on_the_key_path(stubber):
     add_error(stubber, "list_objects_v2", "NoSuchBucket", 404)
+    with pytest.raises(TaskFailure) as raised:
+        list(bucket_on(stubber).list_object_pages("logs/"))
+    assert raised.value.msg == f"Bucket {BUCKET!r} does not exist (or is not visible to these credentials)."
+
+
+def test_other_listing_errors_are_raised_as_they_came(stubber):
+    add_error(stubber, "list_objects_v2", "InternalError", 500)
     with pytest.raises(botocore.exceptions.ClientError):
         list(bucket_on(stubber).list_object_pages("logs/"))
 
@@ -258,6 +279,14 @@ def test_other_listing_errors_are_raised_as_they_came(stubber):
 UNABLE = "Unable to validate the following destination configurations"
 AMBIGUOUS = ("Configuration is ambiguously defined. Cannot have overlapping suffixes in two rules if the prefixes "
              "are overlapping for the same event type.")
+AMBIGUOUS_MESSAGE = (
+    f"S3 refused the notification configuration of bucket {BUCKET} as overlapping ({AMBIGUOUS}). Nothing was changed. "
+    "The module checks S3's overlap rule before writing, so the configuration was most likely changed by another writer "
+    "meanwhile: run the task again, and it names the configuration that collides."
+)
+GONE_QUEUE = "arn:aws:sqs:us-east-1:111122223333:gone"
+NO_QUEUE = "The destination queue does not exist"
+NO_PERMISSION = "Permissions on the destination topic do not allow S3 to publish notifications from this bucket"
 
 
 @pytest.mark.parametrize(
@@ -269,19 +298,16 @@ AMBIGUOUS = ("Configuration is ambiguously defined. Cannot have overlapping suff
         ("AccessDenied", 403, "Access Denied", OWNER, TOPIC_ARN,
          f"Access denied: PutBucketNotificationConfiguration on bucket {BUCKET} needs the IAM permission "
          f"s3:PutBucketNotification; the bucket must also belong to expected_bucket_owner {OWNER}."),
-        # The policy statement names the bucket owner: expected_bucket_owner, else the topic's account.
-        ("InvalidArgument", 400, UNABLE, None, TOPIC_ARN, destination_validation_message(TOPIC_ARN, BUCKET, TOPIC_ACCOUNT)),
-        ("InvalidArgument", 400, UNABLE, OWNER, TOPIC_ARN, destination_validation_message(TOPIC_ARN, BUCKET, OWNER)),
-        ("InvalidArgument", 400, AMBIGUOUS, None, TOPIC_ARN,
-         f"S3 refused the notification configuration of bucket {BUCKET} as overlapping ({AMBIGUOUS}). Nothing was "
-         "changed. Another configuration already sends the same restore events for the same keys: narrow or remove "
-         "it, or point sns_topic_arn at its destination."),
-        ("InvalidArgument", 400, AMBIGUOUS, None, None,
-         f"S3 refused the notification configuration of bucket {BUCKET} as overlapping ({AMBIGUOUS}). Nothing was "
-         "changed. Another configuration already sends the same restore events for the same keys: narrow or remove "
-         "it, or point sns_topic_arn at its destination."),
+        # The policy statement names the bucket owner (expected_bucket_owner), never the topic's account: without
+        # it, a placeholder to fill in.
+        ("InvalidArgument", 400, UNABLE, None, TOPIC_ARN, destination_validation_message(BUCKET, [], TOPIC_ARN, None)),
+        ("InvalidArgument", 400, UNABLE, OWNER, TOPIC_ARN, destination_validation_message(BUCKET, [], TOPIC_ARN, OWNER)),
+        ("InvalidArgument", 400, UNABLE, None, None, destination_validation_message(BUCKET, [], None, None)),
+        ("InvalidArgument", 400, AMBIGUOUS, None, TOPIC_ARN, AMBIGUOUS_MESSAGE),
+        ("InvalidArgument", 400, AMBIGUOUS, None, None, AMBIGUOUS_MESSAGE),
     ],
-    ids=["denied", "denied-owner", "unable-to-validate", "unable-to-validate-owner", "ambiguous", "ambiguous-no-topic"],
+    ids=["denied", "denied-owner", "unable-to-validate", "unable-to-validate-owner", "unable-to-validate-removal",
+         "ambiguous", "ambiguous-no-topic"],
 )
 def test_notification_write_refusals_are_explained(stubber, code, status, text, owner, topic_arn, message):
     add_error(stubber, "put_bucket_notification_configuration", code, status, text)
@@ -290,10 +316,63 @@ def test_notification_write_refusals_are_explained(stubber, code, status, text, 
     assert raised.value.msg == message
 
 
+def test_the_topic_policy_never_names_the_topics_account(stubber):
+    """S3 publishes with the bucket owner's account: a topic in another account gets the placeholder, not its own
+    account (facts sheet, "Bucket notification configuration": aws:SourceAccount = the BUCKET OWNER's account)."""
+    stubber.add_client_error("put_bucket_notification_configuration", "InvalidArgument", UNABLE, 400,
+                             service_error_meta={"ArgumentName1": TOPIC_ARN, "ArgumentValue1": NO_PERMISSION})
+    with pytest.raises(TaskFailure) as raised:
+        bucket_on(stubber).put_notification_configuration({}, TOPIC_ARN)
+    assert f'"aws:SourceAccount": "{TOPIC_ACCOUNT}"' not in raised.value.msg
+    assert '"aws:SourceAccount": "<bucket owner account id>"' in raised.value.msg
+
+
+def test_s3s_error_names_each_failing_destination_in_the_error_fields():
+    """How botocore parses S3's XML error: every child of <Error> lands in error.response["Error"], so the
+    ArgumentName<n> / ArgumentValue<n> pairs reach the code as the Stubber's service_error_meta sends them."""
+    body = (
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>InvalidArgument</Code>"
+        f"<Message>{UNABLE}</Message><ArgumentName1>{GONE_QUEUE}</ArgumentName1><ArgumentValue1>{NO_QUEUE}"
+        "</ArgumentValue1><RequestId>R</RequestId><HostId>H</HostId></Error>"
+    ).encode()
+    parsed = botocore.parsers.create_parser("rest-xml").parse({"status_code": 400, "headers": {}, "body": body}, None)
+    assert parsed["Error"] == {"Code": "InvalidArgument", "Message": UNABLE, "ArgumentName1": GONE_QUEUE, "ArgumentValue1": NO_QUEUE}
+
+
+def test_a_foreign_stale_destination_is_named_with_its_configuration_and_no_policy(stubber):
+    """S3 validates every destination on each write (facts sheet): a queue of somebody else that is gone blocks the
+    write; the message names it and its configuration, and shows no topic policy statement (ours is fine)."""
+    written = {"QueueConfigurations": [{"Id": "old-ingest", "QueueArn": GONE_QUEUE, "Events": ["s3:ObjectCreated:*"]}],
+               "TopicConfigurations": [{"Id": "s3async-restore-restore-events", "TopicArn": TOPIC_ARN,
+                                        "Events": ["s3:ObjectRestore:Post"]}]}
+    stubber.add_client_error("put_bucket_notification_configuration", "InvalidArgument", UNABLE, 400,
+                             service_error_meta={"ArgumentName1": GONE_QUEUE, "ArgumentValue1": NO_QUEUE})
+    with pytest.raises(TaskFailure) as raised:
+        bucket_on(stubber, OWNER).put_notification_configuration(written, TOPIC_ARN)
+    msg = raised.value.msg
+    assert f"  - {GONE_QUEUE} (configuration 'old-ingest'): {NO_QUEUE}" in msg
+    assert "can no longer reach. That blocks every write of the bucket's notification configuration" in msg
+    assert "SNS:Publish" not in msg
+    assert msg == destination_validation_message(BUCKET, [(GONE_QUEUE, NO_QUEUE)], TOPIC_ARN, OWNER, {GONE_QUEUE: ["old-ingest"],
+                                                                                                      TOPIC_ARN: ["s3async-restore-restore-events"]})
+
+
+def test_our_topic_among_the_failing_destinations_shows_the_statement(stubber):
+    stubber.add_client_error("put_bucket_notification_configuration", "InvalidArgument", UNABLE, 400,
+                             service_error_meta={"ArgumentName1": GONE_QUEUE, "ArgumentValue1": NO_QUEUE,
+                                                 "ArgumentName2": TOPIC_ARN, "ArgumentValue2": NO_PERMISSION})
+    with pytest.raises(TaskFailure) as raised:
+        bucket_on(stubber, OWNER).put_notification_configuration({}, TOPIC_ARN)
+    msg = raised.value.msg
+    assert f"  - {GONE_QUEUE}: {NO_QUEUE}" in msg and f"  - {TOPIC_ARN}: {NO_PERMISSION}" in msg
+    assert f'"aws:SourceAccount": "{OWNER}"' in msg
+    assert f'"Resource": "{TOPIC_ARN}"' in msg
+
+
 @pytest.mark.parametrize(
     "code, text",
-    [("InvalidArgument", UNABLE), ("InvalidArgument", "Something else"), ("MalformedXML", "The XML was not well-formed")],
-    ids=["unable-to-validate-without-topic", "other-argument", "malformed"],
+    [("InvalidArgument", "Something else"), ("MalformedXML", "The XML was not well-formed")],
+    ids=["other-argument", "malformed"],
 )
 def test_other_notification_write_errors_are_raised_as_they_came(stubber, code, text):
     add_error(stubber, "put_bucket_notification_configuration", code, 400, text)

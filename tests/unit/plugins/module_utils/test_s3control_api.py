@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+import types
+
 import boto3
 import botocore
 import pytest
@@ -189,9 +191,144 @@ def test_describe_job_missing_is_an_error_otherwise(s3control, code, missing_ok)
 # ---------------------------------------------------------------------------------------------------------------
 # The clients: the collection's one retry configuration, naming the module.
 
-@pytest.mark.parametrize("factory, service", [(s3control_api.s3control_client, "s3control"), (s3control_api.sts_client, "sts")])
-def test_clients_come_from_aws_client(monkeypatch, factory, service):
+@pytest.mark.parametrize(
+    "factory, service, endpoint_url, retries",
+    [
+        (s3control_api.s3control_client, "s3control", None, {}),
+        (s3control_api.s3control_client, "s3control", "https://s3-control.eu-west-1.amazonaws.com", {}),
+        # An emulator's host with the account in front never answers: no minute of retries before saying so.
+        (s3control_api.s3control_client, "s3control", "http://127.0.0.1:5000", {"max_attempts": 1}),
+        (s3control_api.sts_client, "sts", None, {}),
+    ],
+    ids=["s3control", "s3control-aws-endpoint", "s3control-emulator", "sts"],
+)
+def test_clients_come_from_aws_client(monkeypatch, factory, service, endpoint_url, retries):
     calls = []
-    monkeypatch.setattr(s3control_api, "aws_client", lambda *args: calls.append(args) or "client")
-    assert factory("module") == "client"
-    assert calls == [("module", service, "s3_restore_job")]
+    monkeypatch.setattr(s3control_api, "aws_client", lambda *args, **kwargs: calls.append((args, kwargs)) or "client")
+    module = types.SimpleNamespace(params={"endpoint_url": endpoint_url})
+    assert factory(module) == "client"
+    assert calls == [((module, service, "s3_restore_job"), retries)]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# S3 Control out of reach: a connection error becomes Unreachable, saying why (S3 Control endpoints are
+# account-specific hosts; no S3 emulator implements Batch Operations).
+
+def refusing_client(error_class, endpoint_url=None, **error_kwargs):
+    """(BatchJobs on a real s3control client whose every send fails with botocore's `error_class`, the URLs tried).
+    The URL is the one botocore built, account prefix included; one attempt instead of botocore's retries."""
+    config = botocore.config.Config(retries={"total_max_attempts": 1})
+    client = boto3.client("s3control", endpoint_url=endpoint_url, config=config, **CREDENTIALS)
+    urls = []
+
+    def refuse(request, **_kwargs):
+        urls.append(request.url)
+        raise error_class(endpoint_url=request.url, **error_kwargs)
+
+    client.meta.events.register("before-send.s3-control", refuse)
+    return s3control_api.BatchJobs(RetryingBotoClientWrapper(client, no_retry), ACCOUNT), urls
+
+
+CALLS = [
+    ("ListJobs", lambda jobs: jobs.list_jobs()),
+    ("DescribeJob", lambda jobs: jobs.describe_job(JOB, missing_ok=True)),
+    ("CreateJob", lambda jobs: jobs.create_job(REQUEST, "archive")),
+    ("UpdateJobStatus", lambda jobs: jobs.update_job_status(JOB, "Cancelled", "r")),
+]
+
+
+@pytest.mark.parametrize("operation, call", CALLS, ids=[operation for operation, _call in CALLS])
+def test_unreachable_aws_endpoint_names_the_account_host(operation, call):
+    jobs, urls = refusing_client(botocore.exceptions.EndpointConnectionError, error="timed out")
+    with pytest.raises(s3control_api.Unreachable) as failure:
+        call(jobs)
+    assert urls[0].startswith(f"https://{ACCOUNT}.s3-control.us-east-1.amazonaws.com/v20180820/")
+    assert failure.value.msg.startswith(
+        f"Could not connect to S3 Batch Operations (S3 Control) for {operation}: Could not connect to the endpoint URL: "
+        f"\"{urls[0]}\". S3 Control endpoints are account-specific hosts (here {ACCOUNT}.s3-control.us-east-1.amazonaws.com): "
+        "check that this machine can reach that host (DNS, proxy, firewall, VPC endpoint)"
+    )
+    assert ("the ClientRequestToken derived from the parameters keeps a repeated CreateJob from creating a second job"
+            in failure.value.msg) is (operation == "CreateJob")
+    assert isinstance(failure.value, TaskFailure) and failure.value.result == {}
+    assert isinstance(failure.value.__cause__, botocore.exceptions.EndpointConnectionError)
+
+
+def test_unreachable_emulator_says_batch_operations_is_not_emulated():
+    jobs, urls = refusing_client(botocore.exceptions.EndpointConnectionError, endpoint_url="http://127.0.0.1:5000",
+                                 error="Failed to resolve")
+    with pytest.raises(s3control_api.Unreachable) as failure:
+        jobs.list_jobs()
+    # botocore put the account in front of the endpoint_url host: the reason a local emulator is never reached.
+    assert urls == [f"http://{ACCOUNT}.127.0.0.1:5000/v20180820/jobs?maxResults=1000"]
+    assert failure.value.msg == (
+        f"Could not connect to S3 Batch Operations (S3 Control) for ListJobs: Could not connect to the endpoint URL: "
+        f"\"{urls[0]}\". S3 Control endpoints are account-specific hosts (<account>.s3-control.<region>.amazonaws.com), "
+        f"so botocore puts the account ID in front of the endpoint_url host as well ({ACCOUNT}.127.0.0.1). S3 "
+        "emulators such as moto do not implement Batch Operations: s3_restore_job cannot run against one; in check "
+        "mode it still returns the CreateJob requests it would send."
+    )
+
+
+@pytest.mark.parametrize(
+    "error_class, kwargs",
+    [
+        (botocore.exceptions.ConnectTimeoutError, {}),
+        (botocore.exceptions.ReadTimeoutError, {}),
+        (botocore.exceptions.ConnectionClosedError, {}),
+        (botocore.exceptions.ProxyConnectionError, {"proxy_url": "http://proxy:3128", "error": "refused"}),
+    ],
+    ids=lambda value: getattr(value, "__name__", "kwargs"),
+)
+def test_other_connection_errors_are_unreachable_too(error_class, kwargs):
+    jobs, _urls = refusing_client(error_class, **kwargs)
+    with pytest.raises(s3control_api.Unreachable, match="^Could not connect to S3 Batch Operations \\(S3 Control\\) for ListJobs: "):
+        jobs.list_jobs()
+
+
+def test_an_emulator_endpoint_is_really_unreachable():
+    """No error raised by the test: a real client with endpoint_url, as amazon.aws builds it for a local emulator.
+    botocore addresses the call to <account>.127.0.0.1, a name that does not resolve (or, behind a resolver that
+    answers every name, a host that does not answer within connect_timeout): a real connection error."""
+    config = botocore.config.Config(retries={"total_max_attempts": 1}, connect_timeout=2)
+    client = boto3.client("s3control", endpoint_url="http://127.0.0.1:9", config=config, **CREDENTIALS)
+    jobs = s3control_api.BatchJobs(RetryingBotoClientWrapper(client, no_retry), ACCOUNT)
+    with pytest.raises(s3control_api.Unreachable) as failure:
+        jobs.list_jobs()
+    assert failure.value.msg.startswith("Could not connect to S3 Batch Operations (S3 Control) for ListJobs: ")
+    assert f"http://{ACCOUNT}.127.0.0.1:9/v20180820/jobs?maxResults=1000" in failure.value.msg
+    assert "S3 emulators such as moto do not implement Batch Operations" in failure.value.msg
+
+
+def test_sts_connection_errors_are_left_to_amazon_aws():
+    """Only S3 Control gets the account-host explanation; STS has no account in its host."""
+    config = botocore.config.Config(retries={"total_max_attempts": 1})
+    client = boto3.client("sts", config=config, **CREDENTIALS)
+
+    def refuse(request, **_kwargs):
+        raise botocore.exceptions.EndpointConnectionError(endpoint_url=request.url)
+
+    client.meta.events.register("before-send.sts", refuse)
+    with pytest.raises(botocore.exceptions.EndpointConnectionError):
+        s3control_api.caller_account_id(RetryingBotoClientWrapper(client, no_retry))
+
+
+@pytest.mark.parametrize("status, code", [(404, "404"), (404, "NotFound"), (501, "NotImplemented")])
+def test_list_jobs_on_an_endpoint_without_batch_operations(s3control, status, code):
+    """AWS answers ListJobs with its modeled errors, never 404 or 501: an endpoint that does is not S3 Control (moto
+    answers 404 Not Found, HTML body, where its host is reached under <account>.<host>)."""
+    jobs, stubber = s3control
+    stubber.add_client_error("list_jobs", code, "Not Found", status)
+    with pytest.raises(s3control_api.Unreachable) as failure:
+        jobs.list_jobs()
+    assert failure.value.msg.startswith(f"The S3 Control endpoint answered ListJobs with HTTP {status} (")
+    assert failure.value.msg.endswith(
+        "it does not implement S3 Batch Operations. S3 emulators such as moto do not implement Batch Operations: "
+        "s3_restore_job cannot run against one; in check mode it still returns the CreateJob requests it would send.")
+
+
+def test_a_missing_job_is_not_a_missing_api(s3control):
+    jobs, stubber = s3control
+    stubber.add_client_error("describe_job", "NotFoundException", "The specified job does not exist", 404)
+    with pytest.raises(botocore.exceptions.ClientError, match="NotFoundException"):
+        jobs.describe_job(JOB)

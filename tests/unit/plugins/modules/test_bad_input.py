@@ -126,8 +126,11 @@ CASES = [
     # The key
     ("key empty", args(key=""), {}, r"key must name an object"),
     ("key longer than 1,024 bytes", args(key="é" * 513), {"HeadObject": Error(400, message="Bad Request")}, r"1,?024"),
-    ("key given as an s3:// URI, missing", args(key=f"s3://{BUCKET}/{KEY}"), {"HeadObject": NOT_FOUND}, r"not found in bucket"),
-    ("key with a leading slash, missing", args(key="/db/dump"), {"HeadObject": NOT_FOUND}, r"key '/db/dump' not found"),
+    ("key given as an s3:// URI", args(key=f"s3://{BUCKET}/{KEY}"), {}, rf"S3 URI.*bucket='{BUCKET}' and key='{KEY}'"),
+    ("prefix given as an s3:// URI", args(key=None, prefix=f"s3://{BUCKET}/db/"), {}, r"S3 URI.*prefix='db/'"),
+    ("key with a leading slash, missing", args(key="/db/dump"), {"HeadObject": NOT_FOUND},
+     r"key '/db/dump' not found.*did you mean key='db/dump'"),
+    ("version_id empty", args(version_id=""), {}, r"version_id must name a version"),
     ("key is a directory, missing", args(key="dir/"), {"HeadObject": NOT_FOUND}, r"prefix"),
     ("key is a directory marker", args(key="dir/"), {"HeadObject": {"ContentLength": 0}}, r"prefix"),
     ("version_id without key", args(key=None, prefix="db/", version_id="v1"), {}, r"version_id needs key"),

@@ -59,8 +59,18 @@ KEY = "db/dump"
 OWNER = "111122223333"
 TOPIC_ARN = "arn:aws:sns:us-east-1:111122223333:restore-events"
 ONGOING = 'ongoing-request="true"'
-DONE = 'ongoing-request="false", expiry-date="Wed, 02 Dec 2026 00:00:00 GMT"'
-EXPIRY = datetime.datetime(2026, 12, 2, tzinfo=datetime.timezone.utc)
+# A restored copy that stays readable for as long as these recordings are used.
+DONE = 'ongoing-request="false", expiry-date="Wed, 02 Dec 2099 00:00:00 GMT"'
+EXPIRY = datetime.datetime(2099, 12, 2, tzinfo=datetime.timezone.utc)
+
+
+def done_in(days):
+    """An x-amz-restore header for a copy that expires `days` from now (negative: expired). Recordings of the
+    scenarios that use it have their timestamps normalised (TIME_RELATIVE)."""
+    expiry = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=days)
+    return f'ongoing-request="false", expiry-date="{expiry.strftime("%a, %d %b %Y %H:%M:%S GMT")}"'
+
+
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/batch-restore"
 JOB_PREFIX = "db/2019/"
 CREATED = datetime.datetime(2026, 11, 24, 10, 0, tzinfo=datetime.timezone.utc)
@@ -188,6 +198,8 @@ class Context(NamedTuple):
 
 
 FIXTURES = {"stubber": "s3_stubber", "moto": "s3", "aws": "aws"}
+# Stubbed scenarios whose dates are relative to now (done_in): their timestamps are normalised as moto's are.
+TIME_RELATIVE = {"key_extend_expiry_of_a_copy_expiring_soon", "key_expired_copy_is_restored"}
 SCENARIOS = {}
 
 
@@ -382,10 +394,18 @@ def key_restore_answered_200_expiry_reset(ctx):
 
 @scenario("stubber")
 def key_extend_expiry_of_a_copy_expiring_soon(ctx):
-    # Expires on 2026-12-02, before now + 7 days (at recording time and ever after).
-    expect_head(ctx.backend, head("GLACIER", restore=DONE))
+    # Expires tomorrow, before now + 7 days.
+    expect_head(ctx.backend, head("GLACIER", restore=done_in(1)))
     expect_restore(ctx.backend, glacier_request(), status=200)
     return Run(s3_object_restore.main, key_args(extend_expiry=True))
+
+
+@scenario("stubber")
+def key_expired_copy_is_restored(ctx):
+    # The copy's expiry-date passed an hour ago: S3 deletes it asynchronously, and the object is archived again.
+    expect_head(ctx.backend, head("GLACIER", restore=done_in(-1 / 24)))
+    expect_restore(ctx.backend, glacier_request())
+    return Run(s3_object_restore.main, key_args())
 
 
 @scenario("stubber")
@@ -712,7 +732,8 @@ def job_create_both_kinds(ctx):
     expect_list(ctx.backend, [])
     expect_create(ctx.backend, "job-glacier", create_request(["GLACIER", "DEEP_ARCHIVE"], GLACIER_OPERATION))
     expect_create(ctx.backend, "job-int", create_request(["INTELLIGENT_TIERING"], {"GlacierJobTier": "STANDARD"}))
-    return Run(s3_restore_job.main, job_args())
+    # Intelligent-Tiering jobs are opt-in: the storage classes name it.
+    return Run(s3_restore_job.main, job_args(storage_classes=["GLACIER", "DEEP_ARCHIVE", "INTELLIGENT_TIERING"]))
 
 
 @scenario("aws")
@@ -804,7 +825,7 @@ def test_characterization(name, request, run_module):
     backend, build = SCENARIOS[name]
     run = build(Context(run_module, request.getfixturevalue(FIXTURES[backend])))
     _failed, result = run_module(run.main, run.args, check_mode=run.check_mode, diff=run.diff)
-    actual = json.dumps(normalise(result, moto=backend == "moto"), indent=1, ensure_ascii=False) + "\n"
+    actual = json.dumps(normalise(result, moto=backend == "moto" or name in TIME_RELATIVE), indent=1, ensure_ascii=False) + "\n"
     assert STUB_ERROR not in actual, f"scenario {name}: a call was not queued as the module makes it:\n{actual}"
 
     shown = f"{RECORDINGS_SHOWN}/{name}.json"

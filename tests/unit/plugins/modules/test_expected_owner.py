@@ -24,7 +24,7 @@ from ansible_collections.s3async.restore.plugins.modules import s3_object_restor
 BUCKET = "archive-bucket"
 OWNER = "111122223333"
 TOPIC_ARN = f"arn:aws:sns:us-east-1:{OWNER}:restore-events"
-DONE = 'ongoing-request="false", expiry-date="Wed, 02 Dec 2026 00:00:00 GMT"'
+DONE = 'ongoing-request="false", expiry-date="Wed, 02 Dec 2099 00:00:00 GMT"'
 # Calls that act on a bucket or an object, and so take ExpectedBucketOwner (S3 API Reference).
 OWNED_OPERATIONS = {"HeadObject", "RestoreObject", "ListObjectsV2", "HeadBucket", "GetObject", "GetObjectAttributes",
                     "GetBucketNotificationConfiguration", "PutBucketNotificationConfiguration", "ListObjectVersions"}

@@ -34,7 +34,7 @@ def test_prefix_report_counts_and_bytes_per_status_and_class(s3, run_module, no_
     s3.put_object(Bucket=BUCKET, Key="d/c", Body=b"x" * 30, StorageClass="STANDARD")
     s3.put_object(Bucket=BUCKET, Key="d/d", Body=b"x" * 40, StorageClass="GLACIER")
     s3.restore_object(Bucket=BUCKET, Key="d/d", RestoreRequest={"Days": 2})
-    failed, result = run_module(s3_object_restore_info.main, {"bucket": BUCKET, "prefix": "d/", "status_source": "head"})
+    failed, result = run_module(s3_object_restore_info.main, {"bucket": BUCKET, "prefix": "d/", "status_source": "head", "list_objects": "all"})
     assert not failed, result
     assert result["changed"] is False
     by_key = {obj["key"]: obj for obj in result["objects"]}
@@ -79,8 +79,8 @@ HEAD_CASES = [
       "Restore": 'ongoing-request="true"'}, "in_progress", None),
     ({"StorageClass": "INTELLIGENT_TIERING"}, "not_archived", None),
     ({"StorageClass": "GLACIER", "Restore": 'ongoing-request="true"'}, "in_progress", None),
-    ({"StorageClass": "GLACIER", "Restore": 'ongoing-request="false", expiry-date="Wed, 02 Dec 2026 00:00:00 GMT"'},
-     "restored", "2026-12-02T00:00:00Z"),
+    ({"StorageClass": "GLACIER", "Restore": 'ongoing-request="false", expiry-date="Wed, 02 Dec 2099 00:00:00 GMT"'},
+     "restored", "2099-12-02T00:00:00Z"),
     # An expired copy: S3 removes the x-amz-restore header, and the object is archived again.
     ({"StorageClass": "DEEP_ARCHIVE"}, "archived", None),
 ]
@@ -99,7 +99,7 @@ def test_stubbed_states(s3_stubber, run_module, head, status, expiry):
 def test_listing_expiry_in_the_listing_is_reported_without_a_head(s3_stubber, run_module):
     import datetime
 
-    expiry = datetime.datetime(2026, 12, 2, tzinfo=datetime.timezone.utc)
+    expiry = datetime.datetime(2099, 12, 2, tzinfo=datetime.timezone.utc)
     s3_stubber.add_response(
         "list_objects_v2",
         {"Contents": [
@@ -110,11 +110,11 @@ def test_listing_expiry_in_the_listing_is_reported_without_a_head(s3_stubber, ru
         {"Bucket": BUCKET, "Prefix": "d/", "OptionalObjectAttributes": ["RestoreStatus"]},
     )
     failed, result = run_module(
-        s3_object_restore_info.main, {"bucket": BUCKET, "prefix": "d/", "status_source": "listing"}
+        s3_object_restore_info.main, {"bucket": BUCKET, "prefix": "d/", "status_source": "listing", "list_objects": "all"}
     )
     assert not failed, result
     assert [(obj["key"], obj["status"], obj["expiry_date"]) for obj in result["objects"]] == [
-        ("d/a", "restored", "2026-12-02T00:00:00Z"),
+        ("d/a", "restored", "2099-12-02T00:00:00Z"),
         ("d/b", "in_progress", None),
     ]
 

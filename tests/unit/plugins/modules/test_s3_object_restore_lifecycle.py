@@ -152,9 +152,9 @@ def test_batch_operations_threshold_stops_the_listing_early(s3_stubber, run_modu
     )
     assert failed
     assert calls == ["ListObjectsV2", "ListObjectsV2"]
-    assert "more than batch_operations_threshold (1500) objects; stopped after handling the first 1000 (0 restore" in result["msg"]
+    assert "more than batch_operations_threshold (1500) objects; stopped after handling the first 1500 (0 restore" in result["msg"]
     assert "s3async.restore.s3_restore_job" in result["msg"]
-    assert result["summary"]["total"] == 1000
+    assert result["summary"]["total"] == 1500
 
 
 def test_wait_through_moto_state_manager(s3, run_module, monkeypatch, fake_clock):
@@ -174,3 +174,37 @@ def test_wait_through_moto_state_manager(s3, run_module, monkeypatch, fake_clock
     assert result["objects"][0]["status"] == "restored"
     assert result["objects"][0]["action"] == "restore_requested"
     assert result["waited"] == sum(fake_clock.sleeps)
+
+
+def test_a_signalled_run_ends_with_what_it_sent(s3, run_module, monkeypatch):
+    """SIGTERM halfway: no new request is started, those in flight finish, and the result lists what was sent."""
+    import os
+    import signal
+
+    from ansible_collections.s3async.restore.plugins.module_utils.s3_api import S3Bucket
+
+    for number in range(300):
+        s3.put_object(Bucket=BUCKET, Key=f"big/{number:04d}", Body=b"x", StorageClass="GLACIER")
+    real = S3Bucket.restore_object
+    sent = []
+
+    def restore_then_signal(self, key, restore_request, version_id=None):
+        answer = real(self, key, restore_request, version_id)
+        sent.append(key)
+        if len(sent) == 50:
+            os.kill(os.getpid(), signal.SIGTERM)
+        return answer
+
+    monkeypatch.setattr(S3Bucket, "restore_object", restore_then_signal)
+    handler_before = signal.getsignal(signal.SIGTERM)
+    failed, result = run_module(s3_object_restore.main, {"bucket": BUCKET, "prefix": "big/", "status_source": "head",
+                                                         "concurrency": 4, "list_objects": "all", "max_results": 0})
+    assert failed
+    assert result["msg"].startswith("Interrupted by SIGTERM: stopped after ")
+    assert result["interrupted"] == "SIGTERM"
+    assert result["changed"] is True
+    assert 50 <= len(sent) < 300, "the run went on after the signal"
+    # Every restore sent is in the result, and nothing else was requested.
+    assert result["summary"]["restore_requested"] == len(sent)
+    assert sorted(obj["key"] for obj in result["objects"] if obj["action"] == "restore_requested") == sorted(sent)
+    assert signal.getsignal(signal.SIGTERM) is handler_before  # the module's handler is gone with the run

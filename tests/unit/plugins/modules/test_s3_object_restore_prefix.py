@@ -39,7 +39,8 @@ def seed_mix(s3, count, prefix="data/"):
 
 
 def args(**extra):
-    return dict({"bucket": BUCKET, "prefix": "data/", "status_source": "head", "max_results": 0}, **extra)
+    return dict({"bucket": BUCKET, "prefix": "data/", "status_source": "head", "max_results": 0, "list_objects": "all"},
+                **extra)
 
 
 def test_prefix_across_page_boundaries_restores_each_archived_object_once(s3, run_module, restore_calls):
@@ -157,7 +158,7 @@ def test_option_combinations_are_refused(s3, run_module, restore_calls, extra, m
 # fixed, which a Stubber needs; what needs work (a HEAD or a restore) sits on the last page, after every listing
 # call, so that no work overlaps a listing call.
 
-EXPIRY = datetime.datetime(2026, 12, 2, tzinfo=datetime.timezone.utc)
+EXPIRY = datetime.datetime(2099, 12, 2, tzinfo=datetime.timezone.utc)
 ONGOING = 'ongoing-request="true"'
 
 
@@ -321,24 +322,26 @@ def test_expedited_refused_per_object_for_deep_archive_in_a_prefix(s3_stubber, r
     assert result["summary"]["restore_requested"] == 1
 
 
-def test_prefix_wait_polls_by_listing_and_never_rereads_a_restored_object(s3_stubber, run_module, monkeypatch, fake_clock):
+def test_prefix_wait_heads_the_few_pending_objects_and_never_rereads_a_restored_one(s3_stubber, run_module, monkeypatch,
+                                                                                    fake_clock):
+    # Two objects pending: a HEAD each costs less than re-listing the prefix (a page costs what 12.5 HEADs cost).
     monkeypatch.setattr(restore_task, "time", fake_clock)
     counter = calls_by_operation(s3_stubber)
-    restored = {"IsRestoreInProgress": False, "RestoreExpiryDate": EXPIRY}
     expect_listing(s3_stubber, [[listing_entry("data/a", "GLACIER"), listing_entry("data/b", "GLACIER")]])
     for key in ("data/a", "data/b"):
         s3_stubber.add_response("restore_object", {"ResponseMetadata": {"HTTPStatusCode": 202}})
     # Round 1: a done, b running. Round 2: b done.
-    expect_listing(s3_stubber, [[listing_entry("data/a", "GLACIER", restored),
-                                 listing_entry("data/b", "GLACIER", {"IsRestoreInProgress": True})]])
-    expect_listing(s3_stubber, [[listing_entry("data/a", "GLACIER", restored), listing_entry("data/b", "GLACIER", restored)]])
+    done = 'ongoing-request="false", expiry-date="Wed, 02 Dec 2099 00:00:00 GMT"'
+    for key, restore in (("data/a", done), ("data/b", 'ongoing-request="true"'), ("data/b", done)):
+        s3_stubber.add_response("head_object", {"ContentLength": 1, "StorageClass": "GLACIER", "Restore": restore},
+                                {"Bucket": BUCKET, "Key": key})
     failed, result = run_module(
         s3_object_restore.main,
         {"bucket": BUCKET, "prefix": "data/", "status_source": "listing", "concurrency": 1,
          "state": "restored", "wait_delay": 30},
     )
     assert not failed, result.get("msg")
-    assert counter == {"ListObjectsV2": 3, "RestoreObject": 2}
+    assert counter == {"ListObjectsV2": 1, "RestoreObject": 2, "HeadObject": 3}
     assert fake_clock.sleeps == [30, 60]
     assert result["waited"] == 90
     assert result["summary"]["restored"] == 2

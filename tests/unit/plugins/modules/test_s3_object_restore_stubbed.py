@@ -23,7 +23,7 @@ KEY = "db/dump"
 OWNER = "111122223333"
 TOPIC_ARN = "arn:aws:sns:us-east-1:111122223333:restore-events"
 ONGOING = 'ongoing-request="true"'
-DONE = 'ongoing-request="false", expiry-date="Wed, 02 Dec 2026 00:00:00 GMT"'
+DONE = 'ongoing-request="false", expiry-date="Wed, 02 Dec 2099 00:00:00 GMT"'
 
 
 def head(storage_class=None, archive_status=None, restore=None, version_id=None, size=42):
@@ -115,8 +115,8 @@ def test_restored_copy_reports_its_expiry(s3_stubber, run_module):
     expect_head(s3_stubber, head("GLACIER", restore=DONE))
     failed, result = run_module(s3_object_restore.main, {"bucket": BUCKET, "key": KEY})
     assert not failed
-    assert result["objects"][0]["expiry_date"] == "2026-12-02T00:00:00Z"
-    assert result["objects"][0]["message"] == "restored: the copy is readable until 2026-12-02T00:00:00Z"
+    assert result["objects"][0]["expiry_date"] == "2099-12-02T00:00:00Z"
+    assert result["objects"][0]["message"] == "restored: the copy is readable until 2099-12-02T00:00:00Z"
 
 
 def test_race_409_restore_already_in_progress_is_ok(s3_stubber, run_module):
@@ -314,7 +314,13 @@ def test_eventbridge_and_other_destinations_survive_the_write(s3_stubber, run_mo
     )
     assert not failed, result
     assert result["notification"]["action"] == "added"
-    assert "warnings" not in result
+    # The one warning: a restore sent right after a notification change may produce no event (about five minutes
+    # to take effect, facts sheet "Bucket notification configuration").
+    (warning,) = result["warnings"]
+    assert ("The bucket's notification configuration was changed by this run and 1 restore was sent right after it: S3 "
+            "says a change usually takes about five minutes to take effect, so the topic may get no "
+            "s3:ObjectRestore:Post event (and, for Expedited restores, no Completed event) for them. Set up the "
+            "notification ahead of the restores, or set notification_wait=300.") in str(warning)
     assert result["diff"]["before"]["notification_configuration"] == EVENTBRIDGE_AND_LAMBDA
     assert result["diff"]["after"]["notification_configuration"] == after
     # Keys sorted for a readable diff.
@@ -351,17 +357,24 @@ def test_a_change_after_the_write_is_reported(s3_stubber, run_module):
     assert "LambdaFunctionConfigurations[0] (Id 'thumbnails')" in warning and "EventBridgeConfiguration" in warning
 
 
-def test_our_events_lost_after_the_write_fail_the_task(s3_stubber, run_module):
+def test_our_events_still_missing_after_the_re_reads_fail_the_task_as_changed(
+        s3_stubber, run_module, monkeypatch, fake_clock):
+    # Bucket configurations are eventually consistent (facts sheet): one stale read is normal; a configuration that
+    # stays without our events through every backed-off re-read is a failure, and the bucket was written.
+    monkeypatch.setattr(restore_task, "time", fake_clock)
     after = dict(EVENTBRIDGE_AND_LAMBDA, TopicConfigurations=[OUR_TOPIC_CONFIGURATION])
     expect_head(s3_stubber, head("GLACIER", restore=ONGOING))
     expect_bucket_region(s3_stubber)
     expect_notification_read(s3_stubber, {})
     expect_notification_read(s3_stubber, EVENTBRIDGE_AND_LAMBDA)
     expect_notification_write(s3_stubber, after)
-    expect_notification_read(s3_stubber, EVENTBRIDGE_AND_LAMBDA)
+    for _read in range(6):
+        expect_notification_read(s3_stubber, EVENTBRIDGE_AND_LAMBDA)
     failed, result = run_module(s3_object_restore.main, {"bucket": BUCKET, "key": KEY, "sns_topic_arn": TOPIC_ARN})
     assert failed
-    assert "changed by another writer" in result["msg"]
+    assert "was written, but 6 reads over 30 seconds" in result["msg"]
+    assert result["changed"] is True
+    assert fake_clock.sleeps == [1, 2, 4, 8, 15]
 
 
 def test_overlap_with_a_queue_writes_nothing_and_sends_no_restore(s3_stubber, run_module):
@@ -406,8 +419,10 @@ def test_destination_validation_failure_shows_the_policy_to_add(s3_stubber, run_
     )
     failed, result = run_module(s3_object_restore.main, {"bucket": BUCKET, "key": KEY, "sns_topic_arn": TOPIC_ARN})
     assert failed
+    # S3 publishes with the bucket owner's account, which the module does not know without expected_bucket_owner
+    # (facts sheet, "Bucket notification configuration"): a placeholder, never the topic's account.
     for needed in (TOPIC_ARN, '"Service": "s3.amazonaws.com"', '"Action": "SNS:Publish"',
-                   '"aws:SourceArn": "arn:aws:s3:::archive-bucket"', '"aws:SourceAccount": "111122223333"'):
+                   '"aws:SourceArn": "arn:aws:s3:::archive-bucket"', '"aws:SourceAccount": "<bucket owner account id>"'):
         assert needed in result["msg"], needed
 
 

@@ -19,6 +19,8 @@ import re
 
 import boto3
 import pytest
+from botocore.config import Config
+from botocore.exceptions import EndpointConnectionError
 from botocore.stub import ANY
 from botocore.stub import Stubber
 
@@ -167,7 +169,7 @@ def expect_list(aws, jobs, next_token=None, token=None):
 
 
 def descriptor(job_id, status, description="d", total=None, succeeded=0, failed=0, report=True, failures=None,
-               confirmation_required=False, reason=None):
+               confirmation_required=False, reason=None, generator=None, manifest=None):
     job = {
         "JobId": job_id,
         "JobArn": f"arn:aws:s3:{REGION}:{ACCOUNT}:job/{job_id}",
@@ -192,6 +194,10 @@ def descriptor(job_id, status, description="d", total=None, succeeded=0, failed=
         job["FailureReasons"] = [{"FailureCode": code, "FailureReason": text} for code, text in failures]
     if reason:
         job["StatusUpdateReason"] = reason
+    if generator:
+        job["ManifestGenerator"] = generator
+    if manifest:
+        job["Manifest"] = manifest
     if status in ("Complete", "Failed", "Cancelled"):
         job["TerminationDate"] = CREATED + datetime.timedelta(hours=1)
     return job
@@ -245,12 +251,15 @@ REPORT = {"report_bucket": "reports", "report_prefix": "restore-jobs"}
 # ---------------------------------------------------------------------------------------------------------------
 # Create, and the GLACIER / Intelligent-Tiering split.
 
+EVERY_CLASS = ["GLACIER", "DEEP_ARCHIVE", "INTELLIGENT_TIERING"]
+
+
 def test_creates_one_job_per_kind_with_the_manifest_generator(aws, run_module):
     expect_sts(aws)
     expect_list(aws, [])
     expect_create(aws, "job-glacier", GLACIER_REQUEST)
     expect_create(aws, "job-int", INT_REQUEST)
-    failed, result = run_module(s3_restore_job.main, args(**REPORT))
+    failed, result = run_module(s3_restore_job.main, args(storage_classes=EVERY_CLASS, **REPORT))
     assert not failed, result
     assert result["changed"] is True
     assert result["account_id"] == ACCOUNT
@@ -268,6 +277,22 @@ def test_creates_one_job_per_kind_with_the_manifest_generator(aws, run_module):
     assert "cannot mix them" in result["msg"]
     # The manifest generator cannot filter on the Intelligent-Tiering access tier: the module says so.
     assert any("IntelligentTieringAccessTier" in warning for warning in warnings_of(result))
+
+
+def test_default_restores_glacier_and_deep_archive_only(aws, run_module):
+    """Intelligent-Tiering is opt-in: a generated INT job also targets the objects in the access tiers, whose tasks
+    fail, and AWS fails a job once it ran 1,000 tasks and more than half failed (facts sheet, "S3 Batch
+    Operations"). Without storage_classes, one job is created (an unqueued second CreateJob would fail the test)."""
+    expect_sts(aws)
+    expect_list(aws, [])
+    expect_create(aws, "job-glacier", GLACIER_REQUEST)
+    failed, result = run_module(s3_restore_job.main, args(**REPORT))
+    assert not failed, result
+    assert [(job["kind"], job["storage_classes"], job["action"]) for job in result["jobs"]] == [
+        ("glacier", ["GLACIER", "DEEP_ARCHIVE"], "created")]
+    assert result["invocation"]["module_args"]["storage_classes"] == ["GLACIER", "DEEP_ARCHIVE"]
+    assert "cannot mix them" not in result["msg"]
+    assert not any("INTELLIGENT_TIERING" in warning for warning in warnings_of(result))
 
 
 @pytest.mark.parametrize(
@@ -415,7 +440,8 @@ def test_second_run_finds_the_job_instead_of_creating_another(aws, run_module):
     assert job["progress"] == {"total": 1000, "succeeded": 400, "failed": 0, "pending": 600, "percent_done": 40.0,
                                "elapsed_seconds": 120}
     assert "request" not in job
-    assert result["msg"] == "Found job job-1 for GLACIER with ExpirationInDays 7, created by an earlier run (Active)."
+    assert result["msg"] == ("Found job job-1 for GLACIER with ExpirationInDays 7, created by an earlier run (Active, 400 "
+                             "of 1,000 objects handled, 0 failed).")
 
 
 def test_found_even_when_priority_description_and_report_change(aws, run_module):
@@ -439,9 +465,11 @@ def test_finds_the_job_on_a_later_list_page(aws, run_module):
     assert result["jobs"][0]["job_id"] == "job-1"
 
 
-def test_new_attempt_after_a_failed_job_gets_a_new_token(aws, run_module):
+@pytest.mark.parametrize("status", ["Cancelled", "Cancelling"])
+def test_new_attempt_after_a_cancelled_job_gets_a_new_token(aws, run_module, status):
+    """The user cancelled the job on purpose: the next run replaces it."""
     plan = planned(run_module, aws, storage_classes=["GLACIER"])["glacier"]
-    expect_list(aws, [listed("job-1", plan["description"], "Failed")])
+    expect_list(aws, [listed("job-1", plan["description"], status)])
     expect_create(aws, "job-2")
     failed, result = run_module(s3_restore_job.main, args(account_id=ACCOUNT, storage_classes=["GLACIER"]))
     assert not failed, result
@@ -451,9 +479,10 @@ def test_new_attempt_after_a_failed_job_gets_a_new_token(aws, run_module):
     assert job["client_request_token"] != plan["client_request_token"]
 
 
-def test_idempotency_key_starts_a_new_job(aws, run_module):
+@pytest.mark.parametrize("status", ["Complete", "Failed"])
+def test_idempotency_key_starts_a_new_job(aws, run_module, status):
     plan = planned(run_module, aws, storage_classes=["GLACIER"])["glacier"]
-    expect_list(aws, [listed("job-1", plan["description"], "Complete")])
+    expect_list(aws, [listed("job-1", plan["description"], status)])
     expect_create(aws, "job-2")
     failed, result = run_module(s3_restore_job.main, args(account_id=ACCOUNT, storage_classes=["GLACIER"],
                                                           idempotency_key="2026-12"))
@@ -467,6 +496,214 @@ def test_running_job_with_other_settings_blocks_a_second_one(aws, run_module):
     failed, result = run_module(s3_restore_job.main, args(account_id=ACCOUNT, storage_classes=["GLACIER"], tier="Standard"))
     assert failed
     assert "job job-1" in result["msg"] and "state=absent" in result["msg"]
+
+
+def test_running_job_with_other_settings_names_its_scope(aws, run_module):
+    plan = planned(run_module, aws, storage_classes=["GLACIER"], tier="Bulk")["glacier"]
+    expect_list(aws, [listed("job-1", plan["description"], "Active")])
+    failed, result = run_module(s3_restore_job.main, args(account_id=ACCOUNT, storage_classes=["GLACIER"], tier="Standard"))
+    assert failed
+    assert result["msg"] == (
+        f"Restore job job-1 (Active, \"{plan['description']}\") is still running and restores the same objects (GLACIER "
+        f"under s3://{BUCKET}/{PREFIX}) with other settings (tier, days or idempotency_key). A second job would send "
+        "restore requests for objects already being restored, which fail, or reset the expiry of copies already "
+        "restored. Wait for it to finish, or cancel it with state=absent and these bucket, prefix (or manifest) and "
+        "storage_classes, then run again."
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# A failed job is a reported state, not a reason to create another (facts sheet, "S3 Batch Operations": a job fails
+# once it has run at least 1,000 tasks and more than half failed; an unchanged re-run would fail the same way).
+
+RATE_EXCEEDED = ("TaskFailureRateExceeded", "The job failed because the task failure rate exceeded the threshold")
+
+
+@pytest.mark.parametrize("status, verb", [("Failed", "failed"), ("Failing", "is failing")])
+def test_unchanged_reruns_after_a_failure_report_it_and_create_nothing(aws, run_module, status, verb):
+    """Two unchanged re-runs: each finds the failed job and reports it. No CreateJob is queued, so one would fail
+    the test (the StrictStubber refuses a call nothing was queued for)."""
+    plan = planned(run_module, aws, storage_classes=["GLACIER"], **REPORT)["glacier"]
+    for _rerun in range(2):
+        expect_list(aws, [listed("job-1", plan["description"], status, total=4000)])
+        expect_describe(aws, "job-1", status, description=plan["description"], total=4000, succeeded=100, failed=2100,
+                        failures=[RATE_EXCEEDED])
+        failed, result = run_module(s3_restore_job.main, args(account_id=ACCOUNT, storage_classes=["GLACIER"], **REPORT))
+        assert not failed, result
+        assert result["changed"] is False
+        job = result["jobs"][0]
+        assert (job["action"], job["job_id"], job["status"]) == ("found", "job-1", status)
+        assert job["failure_reasons"] == [{"code": RATE_EXCEEDED[0], "reason": RATE_EXCEEDED[1]}]
+        assert "request" not in job
+        problem = (
+            f"Job job-1 (glacier) {verb} (TaskFailureRateExceeded: {RATE_EXCEEDED[1]}) after 100 of 4,000 restore "
+            "requests succeeded and 2,100 failed. The completion report is under s3://reports/restore-jobs/job-job-1/. "
+            "A run with the same parameters reports this job again rather than paying for a new one that would fail "
+            "the same way: fix the cause, then run with a new idempotency_key to start a new job (state=absent is not "
+            "needed for a failed job)."
+        )
+        assert result["msg"] == (
+            f"Found job job-1 for GLACIER with ExpirationInDays 7, created by an earlier run ({status}, 2,200 of 4,000 "
+            f"objects handled, 2,100 failed). {problem}"
+        )
+        assert any(problem in warning for warning in warnings_of(result))
+
+
+def test_a_failed_job_stays_reported_after_an_older_cancelled_one(aws, run_module):
+    plan = planned(run_module, aws, storage_classes=["GLACIER"])["glacier"]
+    expect_list(aws, [listed("job-1", plan["description"], "Cancelled"),
+                      listed("job-2", plan["description"], "Failed", created=CREATED + datetime.timedelta(days=1))])
+    expect_describe(aws, "job-2", "Failed", description=plan["description"], failures=[RATE_EXCEEDED])
+    failed, result = run_module(s3_restore_job.main, args(account_id=ACCOUNT, storage_classes=["GLACIER"]))
+    assert not failed, result
+    assert (result["jobs"][0]["action"], result["jobs"][0]["job_id"]) == ("found", "job-2")
+
+
+def test_completed_on_a_found_failed_job_fails_without_waiting(aws, run_module, clock):
+    plan = planned(run_module, aws, storage_classes=["GLACIER"])["glacier"]
+    expect_list(aws, [listed("job-1", plan["description"], "Failed")])
+    expect_describe(aws, "job-1", "Failed", description=plan["description"], total=2000, succeeded=900, failed=1100,
+                    failures=[RATE_EXCEEDED])
+    failed, result = run_module(s3_restore_job.main, args(account_id=ACCOUNT, state="completed", storage_classes=["GLACIER"]))
+    assert failed
+    assert result["msg"].startswith("Job job-1 (glacier) failed (TaskFailureRateExceeded: ")
+    assert "after 900 of 2,000 restore requests succeeded and 1,100 failed" in result["msg"]
+    assert result["changed"] is False and result["jobs"][0]["action"] == "found"
+    assert clock.sleeps == []
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Overlapping jobs: a running job of ours for a nested prefix and a storage class in common, or the same manifest
+# object, blocks a new one (facts sheet, "S3 Batch Operations": overlapping restores fail or reset expiries). The
+# marker carries only digests: the running job's scope comes from DescribeJob (its ManifestGenerator or Manifest).
+
+def generated(prefix, classes, bucket=BUCKET):
+    """A JobDescriptor's ManifestGenerator, as the module creates it."""
+    filters = {"MatchAnyStorageClass": list(classes)}
+    if prefix:
+        filters["KeyNameConstraint"] = {"MatchAnyPrefix": [prefix]}
+    return {"S3JobManifestGenerator": {"SourceBucket": f"arn:aws:s3:::{bucket}", "EnableManifestOutput": False,
+                                       "Filter": filters}}
+
+
+def running_job(run_module, aws, prefix, classes, bucket=BUCKET, status="Active"):
+    """Queue ListJobs with a running job of ours for (bucket, prefix, classes), and its DescribeJob."""
+    kinds = planned(run_module, aws, bucket=bucket, prefix=prefix, storage_classes=classes)
+    description = next(iter(kinds.values()))["description"]
+    expect_list(aws, [listed("job-9", description, status)])
+    expect_describe(aws, "job-9", status, description=description, generator=generated(prefix, classes, bucket))
+    return description
+
+
+@pytest.mark.parametrize(
+    "running_prefix, running_classes, new_prefix, new_classes, shown",
+    [
+        ("db/", ["GLACIER", "DEEP_ARCHIVE"], PREFIX, None, "GLACIER/DEEP_ARCHIVE under s3://archive-bucket/db/"),
+        ("db/2019/01/", ["GLACIER", "DEEP_ARCHIVE"], PREFIX, None, "GLACIER/DEEP_ARCHIVE under s3://archive-bucket/db/2019/01/"),
+        ("", ["GLACIER"], PREFIX, None, "GLACIER under s3://archive-bucket/"),
+        (PREFIX, ["GLACIER", "DEEP_ARCHIVE"], PREFIX, ["DEEP_ARCHIVE"], "GLACIER/DEEP_ARCHIVE under s3://archive-bucket/db/2019/"),
+        ("db/", ["DEEP_ARCHIVE"], PREFIX, ["GLACIER", "DEEP_ARCHIVE"], "DEEP_ARCHIVE under s3://archive-bucket/db/"),
+    ],
+    ids=["running-contains-new", "new-contains-running", "whole-bucket", "classes-intersect", "nested-and-intersect"],
+)
+def test_overlapping_running_job_blocks_a_new_one(aws, run_module, running_prefix, running_classes, new_prefix,
+                                                  new_classes, shown):
+    description = running_job(run_module, aws, running_prefix, running_classes)
+    failed, result = run_module(s3_restore_job.main, args(account_id=ACCOUNT, prefix=new_prefix,
+                                                          storage_classes=new_classes))
+    assert failed
+    mine = "/".join(new_classes or ["GLACIER", "DEEP_ARCHIVE"])
+    assert result["msg"] == (
+        f"Restore job job-9 (Active, \"{description}\") is still running and restores {shown}, which overlaps this "
+        f"task's {mine} under s3://{BUCKET}/{new_prefix}. A second job would send restore requests for objects already "
+        "being restored, which fail, or reset the expiry of copies already restored. Wait for it to finish, or cancel "
+        f"it with state=absent and prefix {running_prefix!r} and storage_classes [{', '.join(running_classes)}], then "
+        "run again."
+    )
+
+
+@pytest.mark.parametrize(
+    "running_prefix, running_classes, bucket",
+    [
+        ("db/2020/", ["GLACIER", "DEEP_ARCHIVE"], BUCKET),
+        ("db/2019", ["GLACIER", "DEEP_ARCHIVE"], "other-bucket"),
+        ("db/", ["INTELLIGENT_TIERING"], BUCKET),
+        ("db/2019/", ["GLACIER"], BUCKET),
+    ],
+    ids=["sibling-prefix", "other-bucket", "other-kind", "disjoint-classes"],
+)
+def test_running_job_that_does_not_overlap_lets_the_job_be_created(aws, run_module, running_prefix, running_classes, bucket):
+    running_job(run_module, aws, running_prefix, running_classes, bucket=bucket)
+    expect_create(aws, "job-new")
+    failed, result = run_module(s3_restore_job.main, args(account_id=ACCOUNT, storage_classes=["DEEP_ARCHIVE"]))
+    assert not failed, result
+    assert result["jobs"][0]["action"] == "created"
+
+
+def test_only_our_running_jobs_of_other_scopes_are_described(aws, run_module):
+    """Foreign jobs, jobs of ours that ended or are ending, and jobs of this very scope need no DescribeJob (none
+    is queued for them: one would fail the test)."""
+    other = planned(run_module, aws, prefix="db/")["glacier"]["description"]
+    mine = planned(run_module, aws, tier="Bulk")["glacier"]["description"]
+    expect_list(aws, [
+        listed("job-a", "nightly copy", "Active", operation="S3PutObjectCopy"),
+        listed("job-b", "a restore job of another tool", "Active"),
+        listed("job-c", other, "Complete"),
+        listed("job-d", other, "Cancelling"),
+        listed("job-e", other, "Failing"),
+        listed("job-f", mine, "Complete"),
+    ])
+    expect_create(aws, "job-new")
+    failed, result = run_module(s3_restore_job.main, args(account_id=ACCOUNT))
+    assert not failed, result
+    assert result["jobs"][0]["action"] == "created"
+
+
+def test_a_found_job_needs_no_conflict_check(aws, run_module):
+    """Nothing is created, so a running job of another scope is not described: one DescribeJob, the found job's."""
+    mine = planned(run_module, aws)["glacier"]["description"]
+    other = planned(run_module, aws, prefix="db/")["glacier"]["description"]
+    expect_list(aws, [listed("job-1", mine, "Active"), listed("job-9", other, "Active")])
+    expect_describe(aws, "job-1", "Active", description=mine)
+    failed, result = run_module(s3_restore_job.main, args(account_id=ACCOUNT))
+    assert not failed, result
+    assert result["jobs"][0]["action"] == "found"
+
+
+def test_a_running_job_gone_from_describe_job_is_no_conflict(aws, run_module):
+    other = planned(run_module, aws, prefix="db/")["glacier"]["description"]
+    expect_list(aws, [listed("job-9", other, "Active")])
+    aws.s3control.add_client_error("describe_job", "NotFoundException", "The specified job does not exist", 404)
+    expect_create(aws, "job-new")
+    failed, result = run_module(s3_restore_job.main, args(account_id=ACCOUNT))
+    assert not failed, result
+
+
+MANIFEST_LOCATION = {"bucket": "manifests", "key": "restore/2026-11.csv", "etag": "e1"}
+
+
+@pytest.mark.parametrize(
+    "running_key, conflict",
+    [("restore/2026-11.csv", True), ("restore/2026-12.csv", False)],
+    ids=["same-manifest-object", "other-manifest-object"],
+)
+def test_running_job_for_the_same_manifest_object_blocks_a_new_one(aws, run_module, running_key, conflict):
+    # The running job read the same object with other columns: another scope, the same objects.
+    running = dict(MANIFEST_LOCATION, key=running_key, fields=["Bucket", "Key", "VersionId"])
+    description = planned(run_module, aws, prefix=None, manifest=running, storage_classes=["GLACIER"])["glacier"]["description"]
+    expect_list(aws, [listed("job-9", description, "Active")])
+    expect_describe(aws, "job-9", "Active", description=description, manifest={
+        "Spec": {"Format": "S3BatchOperations_CSV_20180820", "Fields": ["Bucket", "Key", "VersionId"]},
+        "Location": {"ObjectArn": f"arn:aws:s3:::manifests/{running_key}", "ETag": "e1"}})
+    if not conflict:
+        expect_create(aws, "job-new")
+    failed, result = run_module(s3_restore_job.main, args(account_id=ACCOUNT, prefix=None, manifest=MANIFEST_LOCATION,
+                                                          storage_classes=["GLACIER"]))
+    assert failed is conflict, result
+    if conflict:
+        assert "restores the objects listed in s3://manifests/restore/2026-11.csv, which overlaps this task's" in result["msg"]
+        assert ("cancel it with state=absent and the manifest options it was created with "
+                "(s3://manifests/restore/2026-11.csv), then run again.") in result["msg"]
 
 
 def test_suspended_job_is_confirmed_when_confirmation_is_no_longer_asked(aws, run_module):
@@ -498,7 +735,7 @@ def test_suspended_job_stays_suspended_while_confirmation_is_asked(aws, run_modu
 def test_check_mode_returns_the_requests_and_creates_nothing(aws, run_module):
     expect_sts(aws)
     expect_list(aws, [])
-    failed, result = run_module(s3_restore_job.main, args(**REPORT), check_mode=True)
+    failed, result = run_module(s3_restore_job.main, args(storage_classes=EVERY_CLASS, **REPORT), check_mode=True)
     assert not failed, result
     assert result["changed"] is True
     assert [job["action"] for job in result["jobs"]] == ["would_create", "would_create"]
@@ -557,7 +794,8 @@ def test_waits_for_both_jobs(aws, run_module, clock):
     expect_describe(aws, "job-g", "Complete", total=10, succeeded=10)
     expect_describe(aws, "job-i", "Active", total=10, succeeded=2)
     expect_describe(aws, "job-i", "Complete", total=10, succeeded=10)
-    failed, result = run_module(s3_restore_job.main, args(account_id=ACCOUNT, state="completed", wait_delay=5))
+    failed, result = run_module(s3_restore_job.main, args(account_id=ACCOUNT, state="completed", wait_delay=5,
+                                                          storage_classes=EVERY_CLASS))
     assert not failed, result
     assert clock.sleeps == [5]
     assert [job["status"] for job in result["jobs"]] == ["Complete", "Complete"]
@@ -573,8 +811,9 @@ def test_failed_job_fails_the_task_with_its_reasons_and_report(aws, run_module, 
     failed, result = run_module(s3_restore_job.main, args(
         account_id=ACCOUNT, state="completed", storage_classes=["GLACIER"], **REPORT))
     assert failed
-    assert "job job-1 (glacier) failed (TaskFailureRateExceeded: " in result["msg"]
-    assert "after 100 of 4000 restore requests succeeded and 2100 failed" in result["msg"]
+    assert result["msg"].startswith("Job job-1 (glacier) failed (TaskFailureRateExceeded: ")
+    assert "after 100 of 4,000 restore requests succeeded and 2,100 failed" in result["msg"]
+    assert "run with a new idempotency_key to start a new job" in result["msg"]
     assert "s3://reports/restore-jobs/job-job-1/" in result["msg"]
     assert result["jobs"][0]["failure_reasons"][0]["code"] == "TaskFailureRateExceeded"
     assert result["changed"] is False
@@ -612,7 +851,7 @@ def test_times_out_with_progress(aws, run_module, clock):
         account_id=ACCOUNT, state="completed", storage_classes=["GLACIER"], wait_timeout=100))
     assert failed
     assert clock.sleeps == [60, 40]
-    assert result["msg"].startswith("Timed out after 100 seconds waiting for 1 job(s) to finish: job job-1 is Active (1.0% of 1000")
+    assert result["msg"].startswith("Timed out after 100 seconds waiting for 1 job(s) to finish: job job-1 is Active (1.0% of 1,000")
     assert result["changed"] is True and result["jobs"][0]["job_id"] == "job-1"
 
 
@@ -621,7 +860,7 @@ def test_times_out_with_progress(aws, run_module, clock):
 
 def test_absent_cancels_the_running_jobs_of_this_scope_only(aws, run_module):
     glacier = planned(run_module, aws)["glacier"]
-    other_tier = planned(run_module, aws, tier="Bulk")
+    other_tier = planned(run_module, aws, tier="Bulk", storage_classes=EVERY_CLASS)
     other_prefix = planned(run_module, aws, prefix="db/2020/")["glacier"]
     expect_list(aws, [
         listed("job-a", glacier["description"], "Active", total=100),
@@ -637,14 +876,14 @@ def test_absent_cancels_the_running_jobs_of_this_scope_only(aws, run_module):
             {"AccountId": ACCOUNT, "JobId": job_id, "RequestedJobStatus": "Cancelled",
              "StatusUpdateReason": "Cancelled by s3async.restore.s3_restore_job (state=absent)"})
     failed, result = run_module(s3_restore_job.main, {"bucket": BUCKET, "prefix": PREFIX, "account_id": ACCOUNT,
-                                                      "state": "absent"})
+                                                      "state": "absent", "storage_classes": EVERY_CLASS})
     assert not failed, result
     assert result["changed"] is True
     assert sorted((job["job_id"], job["action"], job["status"]) for job in result["jobs"]) == [
         ("job-a", "cancelled", "Cancelling"), ("job-c", "none", "Cancelling"), ("job-d", "cancelled", "Cancelling")]
     assert result["msg"] == (
-        "Cancelled job job-a for GLACIER/DEEP_ARCHIVE (Cancelling); cancelled job job-d for GLACIER/DEEP_ARCHIVE "
-        "(Cancelling); job job-c for INTELLIGENT_TIERING is already ending (Cancelling).")
+        "Cancelled job job-a for GLACIER/DEEP_ARCHIVE (Cancelling, 0 of 100 objects handled, 0 failed); cancelled job "
+        "job-d for GLACIER/DEEP_ARCHIVE (Cancelling); job job-c for INTELLIGENT_TIERING is already ending (Cancelling).")
 
 
 def test_absent_without_running_jobs_changes_nothing(aws, run_module):
@@ -695,7 +934,8 @@ def test_absent_with_a_manifest_needs_no_etag(aws, run_module):
         ({"state": "completed", "confirmation_required": True}, "state=completed cannot wait for a job created with"),
         ({"wait_delay": 0}, "wait_delay must be 1 or more"),
         ({"tags": {"": "x"}}, "tag keys must be 1 to 128 characters"),
-        ({"prefix": None, "manifest": {"key": "m.csv"}}, "with manifest, storage_classes must name one kind"),
+        ({"prefix": None, "manifest": {"key": "m.csv"}, "storage_classes": EVERY_CLASS},
+         "with manifest, storage_classes must name one kind"),
         ({"prefix": None, "manifest": {"key": "m.csv", "fields": ["Key"]}, "storage_classes": ["GLACIER"]},
          "manifest.fields must name the Bucket column exactly once"),
         ({"prefix": None, "manifest": {"key": "inv/data.csv.gz", "format": "inventory"}, "storage_classes": ["GLACIER"]},
@@ -761,3 +1001,84 @@ def test_strict_validation_catches_what_botocore_lets_through(aws):
     with pytest.raises(AssertionError, match="does not match"):
         client.update_job_status(AccountId="12", JobId="job-1", RequestedJobStatus="Cancelled")
     client.update_job_status(AccountId=ACCOUNT, JobId="job-1", RequestedJobStatus="Cancelled")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# S3 Control out of reach: an emulator behind endpoint_url (issue 17).
+
+EMULATOR = "http://127.0.0.1:5000"
+
+
+@pytest.fixture
+def unreachable(aws):
+    """S3 Control out of reach, as botocore meets it against an emulator: a real s3control client with endpoint_url
+    set, which addresses every call to ``<account>.127.0.0.1`` (the s3control endpoint rules put the AccountId in
+    front of the host); sending fails with the EndpointConnectionError botocore raises when that name does not
+    resolve. One attempt instead of botocore's retries. Returns the URLs botocore tried."""
+    client = boto3.client("s3control", endpoint_url=EMULATOR, config=Config(retries={"total_max_attempts": 1}),
+                          region_name=REGION, aws_access_key_id="testing", aws_secret_access_key="testing")
+    urls = []
+
+    def refuse(request, **_kwargs):
+        urls.append(request.url)
+        raise EndpointConnectionError(endpoint_url=request.url, error="Failed to resolve")
+
+    client.meta.events.register("before-send.s3-control", refuse)
+    aws.clients["s3control"] = client
+    return urls
+
+
+UNREACHABLE = (
+    f"Could not connect to S3 Batch Operations (S3 Control) for ListJobs: Could not connect to the endpoint URL: "
+    f"\"http://{ACCOUNT}.127.0.0.1:5000/v20180820/jobs?maxResults=1000\". S3 Control endpoints are account-specific "
+    "hosts (<account>.s3-control.<region>.amazonaws.com), so botocore puts the account ID in front of the "
+    f"endpoint_url host as well ({ACCOUNT}.127.0.0.1). S3 emulators such as moto do not implement Batch Operations: "
+    "s3_restore_job cannot run against one; in check mode it still returns the CreateJob requests it would send."
+)
+
+
+def test_check_mode_without_batch_operations_still_shows_the_request(aws, run_module, unreachable):
+    failed, result = run_module(s3_restore_job.main, args(account_id=ACCOUNT, **REPORT), check_mode=True)
+    assert not failed, result
+    assert unreachable == [f"http://{ACCOUNT}.127.0.0.1:5000/v20180820/jobs?maxResults=1000"]
+    assert result["changed"] is True
+    job = result["jobs"][0]
+    assert (job["action"], job["job_id"], job["status"]) == ("would_create", None, None)
+    assert job["request"] == dict(GLACIER_REQUEST, ClientRequestToken=job["client_request_token"],
+                                  Description=job["description"])
+    # The request is one S3 Control would accept: botocore's validator and the strict checks of this file.
+    model = boto3.client("s3control", region_name=REGION).meta.service_model.operation_model("CreateJob")
+    assert strict_problems(model.input_shape, job["request"]) == []
+    assert result["msg"] == (
+        "Check mode: Would create a job for GLACIER/DEEP_ARCHIVE with ExpirationInDays 7. S3 Batch Operations could "
+        "not be reached, so whether such a job already exists is not known (see the warning)."
+    )
+    warning = next(warning for warning in warnings_of(result) if "Could not connect" in warning)
+    assert UNREACHABLE in warning
+    assert ("Existing jobs could not be listed, so this check cannot tell whether a job for these parameters already "
+            "exists") in warning
+
+
+def test_check_mode_completed_without_batch_operations_says_it_would_wait(aws, run_module, unreachable, clock):
+    failed, result = run_module(s3_restore_job.main, args(account_id=ACCOUNT, state="completed"), check_mode=True)
+    assert not failed, result
+    assert result["waited"] == 0.0 and clock.sleeps == []
+    assert result["msg"].endswith("(see the warning). Would then wait for the jobs to finish.")
+
+
+@pytest.mark.parametrize("state, check_mode", [("present", False), ("completed", False), ("absent", True), ("absent", False)])
+def test_without_batch_operations_the_task_fails_saying_why(aws, run_module, unreachable, state, check_mode):
+    failed, result = run_module(s3_restore_job.main, args(account_id=ACCOUNT, state=state), check_mode=check_mode)
+    assert failed
+    assert result["msg"] == UNREACHABLE
+    assert "\n" not in result["msg"]
+    assert len(unreachable) == 1
+
+
+def test_check_mode_on_an_endpoint_that_does_not_know_list_jobs(aws, run_module):
+    """Where <account>.<host> does reach the emulator (a resolver that answers *.localhost), it answers 404."""
+    aws.s3control.add_client_error("list_jobs", "404", "Not Found", 404)
+    failed, result = run_module(s3_restore_job.main, args(account_id=ACCOUNT), check_mode=True)
+    assert not failed, result
+    assert result["jobs"][0]["action"] == "would_create"
+    assert any("does not implement S3 Batch Operations" in warning for warning in warnings_of(result))
