@@ -44,7 +44,7 @@ options:
       - One object failing (access denied, say) does not stop the others. The task handles the rest, then fails
         listing the failed keys; a second run picks up where the first left off.
       - For tens of millions of objects, S3 Batch Operations runs the restores for you; see the collection's
-        C(docs/scale.md).
+        L(Scale guide,https://github.com/s3async/restore/blob/main/docs/scale.md).
       - A prefix that matches no object is not an error, but the task warns (keys are case-sensitive).
     type: str
   version_id:
@@ -207,7 +207,7 @@ notes:
     through C(ansible)) starts no new request, lets those in flight finish, and ends with the result so far.
     RV(interrupted) names the signal and RV(objects) / RV(summary) say what was sent. The controller may be gone
     by then, so run the task again (nothing is sent twice) or M(s3async.restore.s3_object_restore_info) to see
-    where things stand. See the collection's C(docs/reliability.md).
+    where things stand. See the collection's L(Reliability guide,https://github.com/s3async/restore/blob/main/docs/reliability.md).
 seealso:
   - name: Restoring an archived object
     description: The S3 User Guide on restore requests, tiers and the x-amz-restore header.
@@ -219,6 +219,15 @@ seealso:
   - module: s3async.restore.s3_restore_job
     description: Restores of millions of objects, run by S3 Batch Operations.
   - module: amazon.aws.s3_object
+  - name: Notification merge rules
+    description: What the collection keeps, adds and removes in a bucket's notification configuration.
+    link: https://github.com/s3async/restore/blob/main/docs/notifications.md
+  - name: Waiting and its cost
+    description: state=restored, async with async_status, and the requests each check costs.
+    link: https://github.com/s3async/restore/blob/main/docs/waiting.md
+  - name: Reliability
+    description: Faults, bad input, interrupted runs, least privilege.
+    link: https://github.com/s3async/restore/blob/main/docs/reliability.md
 extends_documentation_fragment:
   - s3async.restore.s3_objects
   - amazon.aws.common.modules

@@ -33,7 +33,7 @@ description:
     O(s3async.restore.s3_object_restore#module:state=restored), or the bucket's C(s3:ObjectRestore:Completed)
     event notifications, to know when they are readable.
   - For when to use this module and when M(s3async.restore.s3_object_restore) (objects per run, time, cost per
-    request), and the IAM role the job needs, see the collection's C(docs/scale.md).
+    request), and the IAM role the job needs, see the collection's L(Scale guide,https://github.com/s3async/restore/blob/main/docs/scale.md).
 author:
   - s3async.restore contributors (@s3async)
 options:
@@ -124,7 +124,7 @@ options:
       - Its trust policy must let C(batchoperations.s3.amazonaws.com) assume it, and it needs
         C(s3:RestoreObject) on the objects, C(s3:ListBucket) on the bucket for the manifest generator (or
         C(s3:GetObject) on the O(manifest)) and C(s3:PutObject) on the report bucket. The caller needs
-        C(iam:PassRole) on it. The collection's C(docs/scale.md) gives both policies.
+        C(iam:PassRole) on it. The collection's L(Scale guide,https://github.com/s3async/restore/blob/main/docs/scale.md) gives both policies.
     type: str
   account_id:
     description:
@@ -226,7 +226,7 @@ notes:
   - "The caller needs C(s3:CreateJob), C(s3:ListJobs), C(s3:DescribeJob), C(s3:UpdateJobStatus) (for
     O(state=absent) and confirmation) and C(iam:PassRole) on O(role_arn)."
   - Batch Operations charges per job and per object, on top of the restore requests themselves; see the
-    collection's C(docs/scale.md) for the arithmetic.
+    collection's L(Scale guide,https://github.com/s3async/restore/blob/main/docs/scale.md) for the arithmetic.
   - Jobs are found through ListJobs, which returns jobs that ended in the last 90 days; after that a run with the
     same parameters creates a new job.
   - Finding conflicts costs one DescribeJob per restore job of this module that is still running for another
@@ -239,7 +239,7 @@ notes:
     do not implement Batch Operations, so the module cannot run against one: it fails with a message that says so,
     after botocore's retries (up to about a minute). In check mode it still returns the CreateJob requests it would
     send (RV(jobs[].action=would_create)), with a warning that existing jobs could not be listed, so it cannot tell
-    whether one already exists. The collection's C(docs/scale.md) says more."
+    whether one already exists. The collection's L(Scale guide,https://github.com/s3async/restore/blob/main/docs/scale.md) says more."
 seealso:
   - name: Restore objects with Batch Operations
     description: The S3 User Guide on restore jobs, ExpirationInDays, tiers and overlapping restores.
