@@ -97,8 +97,12 @@ class RestoreRun:
         diff["before"]["notification_configuration"] = notification_diff["before"]
         diff["after"]["notification_configuration"] = notification_diff["after"]
         restores_follow = first is None or self.options.reason(first) is not None
-        if self.notification_changed and not self.check_mode and params["notification_wait"] and restores_follow:
+        if self.routed_events() and not self.check_mode and params["notification_wait"] and restores_follow:
             self.clock.sleep(params["notification_wait"])
+
+    def routed_events(self) -> bool:
+        """True when this run added restore events to the configuration (a removal routes none)."""
+        return self.notification_changed and self.params["notification_state"] == "present"
 
     def restored_objects(self, first: dict | None):
         """Every object's result after its restore request, streamed."""
@@ -198,7 +202,7 @@ class RestoreRun:
         if tally.expiry_resets:
             warn(f"{len(tally.expiry_resets)} object(s) were already restored when the restore request reached S3, which "
                  f"reset their copy's expiry to {self.options.days} days from now: {', '.join(sorted(tally.expiry_resets))}.")
-        if self.notification_changed and tally.sent and not self.check_mode and params["notification_wait"] < 300:
+        if self.routed_events() and tally.sent and not self.check_mode and params["notification_wait"] < 300:
             warn(result_text.propagation_warning(tally.sent))
         if self.listing is not None and self.listing.listed == 0:
             warn(result_text.matched_nothing_warning(params["prefix"]))

@@ -449,3 +449,23 @@ def test_a_restore_sent_before_a_failing_wait_is_still_reported(s3_stubber, run_
     assert result["summary"]["failed"] == 1
     assert result["objects"][0]["action"] == "restore_requested"
     assert "needs the IAM permission s3:GetObject" in result["objects"][0]["error"]
+
+
+def test_a_removal_of_our_configuration_waits_for_nothing_and_warns_of_nothing(s3_stubber, run_module, monkeypatch,
+                                                                             fake_clock):
+    # notification_wait and the propagation warning are about events routed to the topic; a removal routes none.
+    monkeypatch.setattr(restore_task, "time", fake_clock)
+    current = dict(EVENTBRIDGE_AND_LAMBDA, TopicConfigurations=[OUR_TOPIC_CONFIGURATION])
+    expect_head(s3_stubber, head("GLACIER"))
+    expect_notification_read(s3_stubber, current)
+    expect_notification_read(s3_stubber, current)
+    without_ours = dict(EVENTBRIDGE_AND_LAMBDA, TopicConfigurations=[])
+    expect_notification_write(s3_stubber, without_ours)
+    expect_notification_read(s3_stubber, without_ours)
+    expect_restore(s3_stubber, {"Days": 7, "GlacierJobParameters": {"Tier": "Standard"}})
+    failed, result = run_module(s3_object_restore.main, {"bucket": BUCKET, "key": KEY, "sns_topic_arn": TOPIC_ARN,
+                                                         "notification_state": "absent", "notification_wait": 300})
+    assert not failed, result["msg"]
+    assert result["notification"]["action"] == "removed"
+    assert "warnings" not in result
+    assert fake_clock.sleeps == []
