@@ -5,7 +5,8 @@
 set -euo pipefail
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo_root"
-venv_bin="$repo_root/.venv/bin"
+# SANITY_VENV: another virtualenv to run ansible-test from (scripts/matrix.sh runs each ansible-core release).
+venv_bin="${SANITY_VENV:-$repo_root/.venv}/bin"
 amazon_aws="$repo_root/.collections/ansible_collections/amazon/aws"
 if [ ! -x "$venv_bin/ansible-test" ] || [ ! -f "$amazon_aws/MANIFEST.json" ]; then
     echo "sanity: run scripts/setup.sh first" >&2

@@ -43,8 +43,24 @@ options:
     description:
       - How many requests to S3 a O(prefix) run keeps in flight. Throttling (503 SlowDown) and transient
         errors are retried with jittered exponential backoff.
+      - At the latency of AWS (tens of milliseconds per request), one request in flight gives about 10 to 30
+        requests per second; the default is enough for the client's CPU, not the network, to set the pace
+        (L(Performance guide,https://github.com/s3async/restore/blob/main/docs/performance.md)).
+      - To stay under a share of the account's restore quota, set O(max_requests_per_second) rather than
+        lowering this.
     type: int
-    default: 16
+    default: 128
+  max_requests_per_second:
+    description:
+      - The most C(RestoreObject) requests that M(s3async.restore.s3_object_restore) sends per second, across
+        all its threads; leave it out for no cap. Other requests (listings, HeadObject) are not counted.
+      - S3 initiates at most 1,000 restores per second per account and Region, shared by every tool, task and
+        Batch Operations job of the account; give each run that shares the quota its part of it.
+      - A fraction is allowed (V(0.5) is one request every two seconds). Retries of a throttled request are not
+        counted; they wait as botocore's retry mode decides.
+      - M(s3async.restore.s3_object_restore_info) sends no restore and accepts the option for a shared
+        configuration (C(module_defaults)) only.
+    type: float
   list_objects:
     description:
       - Which objects RV(objects) lists. RV(summary) and RV(msg) always count every object.

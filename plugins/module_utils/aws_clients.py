@@ -5,12 +5,19 @@
 
 """The AWS clients of the collection's modules, every one retrying the same way.
 
-botocore's "standard" retry mode retries throttling (503 SlowDown, TooManyRequestsException included), 5xx answers
+botocore's retry modes retry throttling (503 SlowDown, TooManyRequestsException included), 5xx answers
 and broken connections with jittered exponential backoff, which is what S3 asks of clients (S3 User Guide, "Best
 practices design patterns: optimizing Amazon S3 performance"). On top of it, AWSRetry retries only what botocore
 does not: 409 OperationAborted, "a conflicting conditional operation is currently in progress" on bucket
 configuration. Two layers retrying the same codes would multiply their attempts (a persistent 500 would cost
 minutes per call), so AWSRetry is told about no other code, for S3, S3 Control and STS alike.
+
+botocore's "adaptive" mode is "standard" plus a client-side rate limiter shared by the client's threads, which
+slows down when S3 throttles and speeds up again as answers succeed. Measured (docs/performance.md,
+"Throttling"): against a server that answered 503 SlowDown above 300 restores per second, 128 threads in standard
+mode lost 3,250 of 6,000 restores, because standard mode's retry quota (a bucket shared by the client, drained by
+each retry) ran dry and throttled requests then failed without a retry; in adaptive mode every restore went
+through, more slowly. A run that must stay under a share of the quota sets max_requests_per_second (pacing.py).
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
-BOTOCORE_RETRIES = {"mode": "standard", "max_attempts": 8}
+BOTOCORE_RETRIES = {"mode": "adaptive", "max_attempts": 8}
 RETRY_ERROR_CODES = ["OperationAborted"]
 
 

@@ -28,6 +28,7 @@ try:
 except ImportError:
     pass  # Handled by AnsibleAWSModule
 
+from ansible_collections.s3async.restore.plugins.module_utils import pacing
 from ansible_collections.s3async.restore.plugins.module_utils import restore_state
 from ansible_collections.s3async.restore.plugins.module_utils import s3_api
 from ansible_collections.s3async.restore.plugins.module_utils.aws_names import s3_uri
@@ -41,10 +42,31 @@ from ansible_collections.s3async.restore.plugins.module_utils.options import Res
 from ansible_collections.s3async.restore.plugins.module_utils.waiting import Wait
 
 
-class RestoreTally:
-    """What a run sent, held back (option max_restores), reset and fell back on. Thread-safe."""
+class Pacer:
+    """A pacing.TokenBucket shared by every thread of a run (option max_requests_per_second): wait() returns when
+    the next RestoreObject may be sent. One thread waits for its turn at a time, holding the lock, and the others
+    queue on the lock (woken one by one, not all at each turn)."""
 
-    def __init__(self) -> None:
+    def __init__(self, bucket: pacing.TokenBucket, clock: Any) -> None:
+        self.bucket = bucket
+        self.clock = clock
+        self._lock = threading.Lock()
+
+    def wait(self) -> None:
+        with self._lock:
+            delay = self.bucket.delay()
+            while delay > 0:
+                self.clock.sleep(delay)
+                delay = self.bucket.delay()
+            self.bucket.note_sent()
+
+
+class RestoreTally:
+    """What a run sent, held back (option max_restores), reset and fell back on, and the pace of its
+    RestoreObject requests (a Pacer, or none). Thread-safe."""
+
+    def __init__(self, pacer: Pacer | None = None) -> None:
+        self.pacer = pacer
         self.sent = 0
         self.held_back = 0
         self.expiry_resets: list = []
@@ -60,6 +82,11 @@ class RestoreTally:
                 return False
             self.sent += 1
             return True
+
+    def pace(self) -> None:
+        """Before each RestoreObject: wait for its turn under max_requests_per_second."""
+        if self.pacer is not None:
+            self.pacer.wait()
 
     def note_expiry_reset(self, key: str) -> None:
         with self._lock:
@@ -153,9 +180,11 @@ def _send_with_fallback(bucket, obj, options, tally, what, tier):
     """RestoreObject at `tier`, then, when S3 has no Expedited capacity and the user chose a slower tier over
     failing (option tier_fallback), at that tier: Expedited capacity is not guaranteed (503, restoring-objects
     "Provisioned capacity"). Returns (outcome, tier sent, phrase)."""
+    tally.pace()
     outcome = bucket.restore_object(obj["key"], options.request(obj, tier), obj["version_id"])
     if outcome == s3_api.RESTORE_NO_EXPEDITED_CAPACITY and options.tier_fallback:
         tier = options.tier_fallback
+        tally.pace()
         outcome = bucket.restore_object(obj["key"], options.request(obj, tier), obj["version_id"])
         if outcome in (s3_api.RESTORE_STARTED, s3_api.RESTORE_RESET):
             tally.note_fallback()

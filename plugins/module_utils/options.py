@@ -33,7 +33,8 @@ def s3_objects_argument_spec(**module_options: dict) -> dict:
         expected_bucket_owner=dict(type="str"),
         request_payer=dict(type="bool", default=False),
         status_source=dict(type="str", default="auto", choices=["auto", "listing", "head"]),
-        concurrency=dict(type="int", default=16),
+        concurrency=dict(type="int", default=128),
+        max_requests_per_second=dict(type="float"),
         list_objects=dict(type="str", default="attention", choices=["attention", "all"]),
         max_results=dict(type="int", default=25),
     )
@@ -91,6 +92,9 @@ def selection_problems(params: dict, **least_values: int) -> list:
     owner = params.get("expected_bucket_owner")
     if owner is not None and not is_account_id(owner):
         problems.append(f"expected_bucket_owner must be an AWS account ID (12 digits), got {owner!r}")
+    rate = params.get("max_requests_per_second")
+    if rate is not None and not rate > 0:
+        problems.append(f"max_requests_per_second must be more than 0, got {rate} (leave it out for no cap)")
     least_values = dict({"concurrency": 1, "max_results": 0}, **least_values)
     for name, least in least_values.items():
         if params.get(name) is not None and params[name] < least:

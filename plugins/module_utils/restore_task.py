@@ -21,6 +21,7 @@ from ansible.module_utils.common.warnings import warn
 
 from ansible_collections.s3async.restore.plugins.module_utils import object_restore
 from ansible_collections.s3async.restore.plugins.module_utils import options
+from ansible_collections.s3async.restore.plugins.module_utils import pacing
 from ansible_collections.s3async.restore.plugins.module_utils import restore_state
 from ansible_collections.s3async.restore.plugins.module_utils import result_text
 from ansible_collections.s3async.restore.plugins.module_utils.aws_names import s3_uri
@@ -64,7 +65,10 @@ class RestoreRun:
         self.interruption = interruption
         self.clock = interruption.clock(clock)
         self.options = options.RestoreOptions.from_params(self.params, module.check_mode, datetime.datetime.now(datetime.timezone.utc))
-        self.tally = object_restore.RestoreTally()
+        # max_requests_per_second paces on the clock itself, not the interruptible one: a signal must not let the
+        # requests still queued go out at once, above the cap.
+        tokens = pacing.limiter(self.params["max_requests_per_second"], clock)
+        self.tally = object_restore.RestoreTally(object_restore.Pacer(tokens, clock) if tokens else None)
         # A key run always lists its one object; a prefix run, by default, only what needs attention.
         self.collector = Collector(self.params["max_results"], self.params["list_objects"],
                                    (lambda obj: True) if self.params["key"] is not None else None)

@@ -190,6 +190,25 @@ options:
         M(s3async.restore.s3_restore_job) (S3 Batch Operations), rather than run for hours. Objects listed
         before the limit are handled as usual.
     type: int
+attributes:
+  action_group:
+    description: Use C(group/s3async.restore.aws) in C(module_defaults) to set options of this module and of
+      C(amazon.aws)'s modules at once.
+    support: full
+    membership:
+      - s3async.restore.aws
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+    details: Only reads are sent; RV(objects) and RV(summary) say what a real run would request.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: full
+    details: The bucket's notification configuration and, for a O(key), the object's restore status, before and after.
+  platform:
+    description: Target OS/families that can be operated against.
+    support: N/A
+    platforms: all
 notes:
   - C(changed) is true exactly when a restore request or a notification configuration change was sent (or, in
     check mode, would be).

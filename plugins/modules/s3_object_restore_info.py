@@ -33,6 +33,25 @@ options:
     description:
       - Version of the object, with O(key). The current version when omitted.
     type: str
+attributes:
+  action_group:
+    description: Use C(group/s3async.restore.aws) in C(module_defaults) to set options of this module and of
+      C(amazon.aws)'s modules at once.
+    support: full
+    membership:
+      - s3async.restore.aws
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+    details: The module only reads, so a check-mode run returns the same result as a normal one.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: N/A
+    details: The module changes nothing, so there is no difference to show.
+  platform:
+    description: Target OS/families that can be operated against.
+    support: N/A
+    platforms: all
 notes:
   - Needs C(s3:GetObject) (C(s3:GetObjectVersion) with O(version_id)), and C(s3:ListBucket) with O(prefix).
 seealso:

@@ -221,6 +221,24 @@ options:
         or an Intelligent-Tiering object that is not in an archive tier.
     type: int
     default: 0
+attributes:
+  action_group:
+    description: Use C(group/s3async.restore.aws) in C(module_defaults) to set options of this module and of
+      C(amazon.aws)'s modules at once.
+    support: full
+    membership:
+      - s3async.restore.aws
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+    details: No job is created, confirmed or cancelled; the result says which would be.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: none
+  platform:
+    description: Target OS/families that can be operated against.
+    support: N/A
+    platforms: all
 notes:
   - C(changed) is true exactly when a job was created, confirmed or cancelled (or would be, in check mode).
   - "The caller needs C(s3:CreateJob), C(s3:ListJobs), C(s3:DescribeJob), C(s3:UpdateJobStatus) (for

@@ -19,8 +19,8 @@ OURS = "ansible_collections.s3async.restore.plugins.module_utils"
 
 LAYERS = {
     "pure": ("aws_names", "batch_job", "batch_job_checks", "batch_job_status", "notification", "notification_errors",
-             "notification_input", "notification_text", "object_results", "options", "restore_state", "result_text",
-             "waiting"),
+             "notification_input", "notification_text", "object_results", "options", "pacing", "restore_state",
+             "result_text", "waiting"),
     "edge": ("aws_clients", "failures", "s3_api", "s3control_api"),
     "tasks": ("interruption", "job_task", "notification_task", "object_restore", "report_task", "restore_task"),
 }

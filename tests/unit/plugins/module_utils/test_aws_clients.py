@@ -3,7 +3,7 @@
 # Copyright: Contributors to the s3async.restore project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""aws_clients: the botocore configuration every client gets (standard retries, 8 attempts, a connection pool
+"""aws_clients: the botocore configuration every client gets (adaptive retries, 8 attempts, a connection pool
 for the threads, the module in the User-Agent), that the shared retry settings survive botocore, and that the
 retry decorator on top retries 409 OperationAborted and nothing else."""
 
@@ -44,7 +44,7 @@ def created(service="s3", module_name="s3_object_restore", **kwargs):
 def test_every_service_gets_the_same_retry_configuration(service):
     call = created(service)
     assert call["service"] == service
-    assert call["config"].retries == {"mode": "standard", "max_attempts": 8}
+    assert call["config"].retries == {"mode": "adaptive", "max_attempts": 8}
     assert call["retry_decorator"] is not None
 
 
@@ -69,12 +69,12 @@ def test_creating_a_client_leaves_the_shared_retry_settings_alone():
     config = created()["config"]
     client = boto3.client("s3", region_name="us-east-1", aws_access_key_id="testing",
                           aws_secret_access_key="testing", config=config)
-    assert client.meta.config.retries == {"mode": "standard", "total_max_attempts": 9}
-    assert BOTOCORE_RETRIES == before == {"mode": "standard", "max_attempts": 8}
+    assert client.meta.config.retries == {"mode": "adaptive", "total_max_attempts": 9}
+    assert BOTOCORE_RETRIES == before == {"mode": "adaptive", "max_attempts": 8}
     # A second client built afterwards still gets 8 attempts, not 9 + 1.
     second = boto3.client("s3", region_name="us-east-1", aws_access_key_id="testing",
                           aws_secret_access_key="testing", config=created()["config"])
-    assert second.meta.config.retries == {"mode": "standard", "total_max_attempts": 9}
+    assert second.meta.config.retries == {"mode": "adaptive", "total_max_attempts": 9}
 
 
 @pytest.mark.parametrize(

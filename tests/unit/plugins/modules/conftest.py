@@ -11,7 +11,9 @@ request against S3's service model and lets a test assert the exact parameters s
 
 from __future__ import annotations
 
+import contextlib
 import json
+import unittest.mock
 
 import boto3
 import pytest
@@ -19,7 +21,16 @@ from botocore.stub import Stubber
 from moto import mock_aws
 
 from ansible.module_utils.common import warnings as module_warnings
-from ansible.module_utils.testing import patch_module_args
+try:
+    from ansible.module_utils.testing import patch_module_args
+except ImportError:  # ansible-core before 2.19 reads the arguments from basic._ANSIBLE_ARGS
+    from ansible.module_utils import basic as module_basic
+
+    @contextlib.contextmanager
+    def patch_module_args(args):
+        serialized = json.dumps({"ANSIBLE_MODULE_ARGS": args}).encode("utf-8")
+        with unittest.mock.patch.object(module_basic, "_ANSIBLE_ARGS", serialized):
+            yield
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 from ansible_collections.s3async.restore.plugins.module_utils.s3_api import S3Bucket

@@ -451,8 +451,8 @@ def test_a_restore_sent_before_a_failing_wait_is_still_reported(s3_stubber, run_
     assert "needs the IAM permission s3:GetObject" in result["objects"][0]["error"]
 
 
-def test_a_removal_of_our_configuration_waits_for_nothing_and_warns_of_nothing(s3_stubber, run_module, monkeypatch,
-                                                                             fake_clock):
+def test_a_removal_of_our_configuration_waits_for_nothing_and_warns_of_nothing(
+        s3_stubber, run_module, monkeypatch, fake_clock):
     # notification_wait and the propagation warning are about events routed to the topic; a removal routes none.
     monkeypatch.setattr(restore_task, "time", fake_clock)
     current = dict(EVENTBRIDGE_AND_LAMBDA, TopicConfigurations=[OUR_TOPIC_CONFIGURATION])
