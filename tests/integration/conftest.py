@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
 import sys
 import uuid
 
@@ -19,10 +18,9 @@ import pytest
 from botocore.config import Config
 
 from aws_behaviour import AwsBehaviour
+from cli_paths import REPO_ROOT, VENV_BIN, run_cli
 from moto_process import running_moto_server
 
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-VENV_BIN = os.path.dirname(sys.executable)
 REGION = "us-east-1"
 # `localhost | CHANGED => {...}`: the default callback's one-host result line.
 ADHOC_RESULT = re.compile(r"^localhost \| (CHANGED|SUCCESS|FAILED!) => (\{.*)\Z", re.DOTALL | re.MULTILINE)
@@ -75,10 +73,6 @@ def bucket(aws):
     name = f"it-{uuid.uuid4().hex[:12]}"
     aws("s3").create_bucket(Bucket=name)
     return name
-
-
-def run_cli(args, env, cwd=REPO_ROOT, timeout=300):
-    return subprocess.run(args, env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False)
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from html.parser import HTMLParser
 import pytest
 import yaml
 
-from conftest import REPO_ROOT
+from cli_paths import REPO_ROOT
 
 SITE = os.path.join(REPO_ROOT, "build", "docs-site", "html")
 MODULES = sorted(os.path.splitext(os.path.basename(path))[0]

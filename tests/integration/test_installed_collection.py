@@ -16,7 +16,7 @@ import sys
 
 import pytest
 
-from conftest import REPO_ROOT, VENV_BIN, run_cli
+from cli_paths import REPO_ROOT, VENV_BIN, run_cli
 
 AMAZON_AWS = os.path.join(REPO_ROOT, ".collections", "ansible_collections", "amazon", "aws")
 
