@@ -44,6 +44,8 @@ antsibull-docs --config-file "$project/antsibull-docs.cfg" collection --cleanup 
 guides="$project/rst/guides"
 mkdir -p "$guides"
 cp docs/*.md "$guides/"
+# The pictures the guides show (docs/images/throughput.png in performance.md).
+if [ -d docs/images ]; then cp -r docs/images "$guides/"; fi
 {
     echo "Guides"
     echo "======"

@@ -192,21 +192,16 @@ options:
     type: int
 attributes:
   action_group:
-    description: Use C(group/s3async.restore.aws) in C(module_defaults) to set options of this module and of
-      C(amazon.aws)'s modules at once.
     support: full
     membership:
       - s3async.restore.aws
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: Only reads are sent; RV(objects) and RV(summary) say what a real run would request.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
     details: The bucket's notification configuration and, for a O(key), the object's restore status, before and after.
   platform:
-    description: Target OS/families that can be operated against.
     support: N/A
     platforms: all
 notes:
@@ -248,6 +243,8 @@ seealso:
     description: Faults, bad input, interrupted runs, least privilege.
     link: https://github.com/s3async/restore/blob/main/docs/reliability.md
 extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.actiongroups
   - s3async.restore.s3_objects
   - amazon.aws.common.modules
   - amazon.aws.region.modules

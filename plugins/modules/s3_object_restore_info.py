@@ -35,21 +35,16 @@ options:
     type: str
 attributes:
   action_group:
-    description: Use C(group/s3async.restore.aws) in C(module_defaults) to set options of this module and of
-      C(amazon.aws)'s modules at once.
     support: full
     membership:
       - s3async.restore.aws
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: The module only reads, so a check-mode run returns the same result as a normal one.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: N/A
     details: The module changes nothing, so there is no difference to show.
   platform:
-    description: Target OS/families that can be operated against.
     support: N/A
     platforms: all
 notes:
@@ -57,6 +52,8 @@ notes:
 seealso:
   - module: s3async.restore.s3_object_restore
 extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.actiongroups
   - s3async.restore.s3_objects
   - amazon.aws.common.modules
   - amazon.aws.region.modules

@@ -223,20 +223,15 @@ options:
     default: 0
 attributes:
   action_group:
-    description: Use C(group/s3async.restore.aws) in C(module_defaults) to set options of this module and of
-      C(amazon.aws)'s modules at once.
     support: full
     membership:
       - s3async.restore.aws
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: No job is created, confirmed or cancelled; the result says which would be.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
   platform:
-    description: Target OS/families that can be operated against.
     support: N/A
     platforms: all
 notes:
@@ -267,6 +262,8 @@ seealso:
     link: https://docs.aws.amazon.com/AmazonS3/latest/userguide/batch-ops-iam-role-policies.html
   - module: s3async.restore.s3_object_restore
 extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.actiongroups
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
