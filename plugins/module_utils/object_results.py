@@ -103,7 +103,6 @@ class Collector:
         self.needs_attention = needs_attention or (lambda obj: False)
         self.summary = restore_state.new_summary()
         self._groups: tuple = ([], [], [])
-        self._seen = 0
         self.listable = 0
         self.failed_keys: list = []
 
@@ -129,10 +128,9 @@ class Collector:
         if group is None:
             return
         self.listable += 1
-        self._seen += 1
         kept = self._groups[group]
-        # The sequence number keeps equal keys apart without comparing the dicts.
-        bisect.insort(kept, (sort_key(obj), self._seen, obj))
+        # The count so far keeps equal keys apart without comparing the dicts.
+        bisect.insort(kept, (sort_key(obj), self.listable, obj))
         if self.max_results and len(kept) > self.max_results:
             kept.pop()
 

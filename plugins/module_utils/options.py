@@ -20,6 +20,8 @@ from ansible_collections.s3async.restore.plugins.module_utils import restore_sta
 from ansible_collections.s3async.restore.plugins.module_utils.aws_names import BUCKET_NAME_RE
 from ansible_collections.s3async.restore.plugins.module_utils.aws_names import MAX_KEY_BYTES
 from ansible_collections.s3async.restore.plugins.module_utils.aws_names import is_account_id
+from ansible_collections.s3async.restore.plugins.module_utils.object_results import LIST_ALL
+from ansible_collections.s3async.restore.plugins.module_utils.object_results import LIST_ATTENTION
 
 
 def s3_objects_argument_spec(**module_options: dict) -> dict:
@@ -35,7 +37,7 @@ def s3_objects_argument_spec(**module_options: dict) -> dict:
         status_source=dict(type="str", default="auto", choices=["auto", "listing", "head"]),
         concurrency=dict(type="int", default=128),
         max_requests_per_second=dict(type="float"),
-        list_objects=dict(type="str", default="attention", choices=["attention", "all"]),
+        list_objects=dict(type="str", default=LIST_ATTENTION, choices=[LIST_ATTENTION, LIST_ALL]),
         max_results=dict(type="int", default=25),
     )
     spec.update(module_options)
