@@ -280,18 +280,24 @@ def bounded(items: Iterable, work: Callable[[Any], dict], concurrency: int) -> I
             yield future.result()
 
 
-def guarded(work: Callable, bucket: s3_api.S3Bucket) -> Callable:
-    """work(obj, entry) -> obj, with a failure turned into a failed result so that one object never stops the rest."""
+def guarded(work: Callable, bucket: s3_api.S3Bucket, failed: Callable | None = None) -> Callable:
+    """work(obj, entry) -> result, with a failure turned into failed(obj, entry, message) (default: the object's
+    failed result) so that one object never stops the rest."""
+
+    def failed_object(obj, entry, message):
+        if failed is not None:
+            return failed(obj, entry, message)
+        return failed_result(obj or listing_stub(entry), message)
 
     def run(job):
         obj, entry = job
         try:
             return work(obj, entry)
         except TaskFailure as failure:
-            return failed_result(obj or listing_stub(entry), failure.msg)
+            return failed_object(obj, entry, failure.msg)
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as error:
             key = obj["key"] if obj else entry["Key"]
-            return failed_result(obj or listing_stub(entry), f"{s3_uri(bucket.name, key)}: {error}")
+            return failed_object(obj, entry, f"{s3_uri(bucket.name, key)}: {error}")
 
     return run
 
@@ -352,8 +358,8 @@ class Watch:
 
 def wait_until_readable(bucket: s3_api.S3Bucket, pending: dict, watch: Watch, timeout: int, delay: int, clock: Any,
                         interrupted: Callable[[], bool] = lambda: False) -> tuple:
-    """Poll the objects in `pending` ({key: obj}) until each is readable, `timeout` seconds have passed or
-    `interrupted()` is true.
+    """Poll the objects in `pending` ({object_results.object_id: obj}) until each is readable, `timeout` seconds
+    have passed or `interrupted()` is true.
 
     A round costs whichever is cheaper for the objects still pending: one listing page per 1,000 keys under the
     prefix (when the listing's RestoreStatus is trusted; plus a HEAD per pending Intelligent-Tiering object), or one
@@ -363,27 +369,42 @@ def wait_until_readable(bucket: s3_api.S3Bucket, pending: dict, watch: Watch, ti
     waiting = Wait(timeout, delay, clock)
     finished = []
     while pending and not interrupted() and waiting.sleep() and not interrupted():
-        for obj in poll_round(bucket, pending, watch):
-            if restore_state.is_readable(obj["status"]) or obj.get("error"):
-                finished.append(obj)
-                del pending[obj["key"]]
-            else:
-                pending[obj["key"]] = obj
+        finished += settle_round(pending, poll_round(bucket, pending, watch))
     return finished, list(pending.values()), round(waiting.waited(), 1)
 
 
+def settle_round(pending: dict, readings: Iterable) -> list:
+    """Apply one round's readings ((object id, updated result) pairs) to `pending`: the objects that are now
+    readable or failed leave it and are returned; the others are updated in place."""
+    finished = []
+    for pending_id, obj in readings:
+        if restore_state.is_readable(obj["status"]) or obj.get("error"):
+            finished.append(obj)
+            pending.pop(pending_id, None)
+        elif pending_id in pending:
+            pending[pending_id] = obj
+    return finished
+
+
 def poll_round(bucket: s3_api.S3Bucket, pending: dict, watch: Watch) -> list:
-    """One fresh reading of every pending object: the list of updated result dicts (action kept)."""
+    """One fresh reading of every pending object ({object id: obj}): a list of (object id, updated result) pairs,
+    the action and tier of a request sent kept. The id is the pending dict's, whatever version ID the new reading
+    names."""
     updated = []
     # In key order, so that a round reads the objects in the same order whatever order their restores finished in.
-    to_head = sorted(pending.values(), key=sort_key)
+    to_head = sorted(pending.items(), key=lambda item: sort_key(item[1]))
     if watch.lists(len(pending)):
         updated, to_head = _poll_listing(bucket, pending, watch.prefix)
 
-    def head(before, _entry):
-        return dict(read_object(bucket, before["key"], before["version_id"]), **_what_was_sent(before))
+    # Each job is (the object as it stood, its id), so that a reading or a failure comes back under the same id.
+    def head(before, pending_id):
+        return pending_id, dict(read_object(bucket, before["key"], before["version_id"]), **_what_was_sent(before))
 
-    updated += bounded(((None, (obj, None)) for obj in to_head), guarded(head, bucket), watch.concurrency)
+    def failed(before, pending_id, message):
+        return pending_id, failed_result(before, message)
+
+    jobs = ((None, (before, pending_id)) for pending_id, before in to_head)
+    updated += bounded(jobs, guarded(head, bucket, failed), watch.concurrency)
     return updated
 
 
@@ -393,16 +414,23 @@ def _what_was_sent(before: dict) -> dict:
 
 
 def _poll_listing(bucket, pending, prefix):
-    """(updated results, objects only a HEAD can tell) from one listing of the prefix."""
+    """((object id, updated result) pairs, (object id, obj) pairs only a HEAD can tell) from one listing of the
+    prefix. A listing shows current versions only, so it settles the pending objects that named no version."""
     updated, to_head = [], []
+    listed = set()
     for page in bucket.list_object_pages(prefix, with_restore_status=True):
         for entry in page:
-            before = pending.get(entry["Key"])
+            pending_id = (entry["Key"], None)
+            before = pending.get(pending_id)
             if before is None:
                 continue
+            listed.add(pending_id)
             obj = object_from_listing(entry, True)
             if obj is None:
-                to_head.append(before)
+                to_head.append((pending_id, before))
             else:
-                updated.append(dict(obj, **_what_was_sent(before)))
+                updated.append((pending_id, dict(obj, **_what_was_sent(before))))
+    # A pending version the listing cannot show (a named version) is read by HEAD.
+    to_head += [(pending_id, before) for pending_id, before in sorted(pending.items(), key=lambda item: sort_key(item[1]))
+                if pending_id not in listed and pending_id[1] is not None]
     return updated, to_head

@@ -28,6 +28,13 @@ def target_of(params: dict) -> str:
     return s3_uri(params["bucket"], key, params["version_id"])
 
 
+def object_id(obj: dict) -> tuple:
+    """Which object version a result is about, as a run keys the objects it still waits on: (key, version ID or
+    None). Computed once, from the first reading: a later HEAD of the current version may name its version ID where
+    the listing did not (ListObjectsV2 returns no VersionId)."""
+    return obj["key"], obj.get("version_id")
+
+
 def describe(obj: dict) -> str:
     """The per-object message for a state read from S3."""
     status = obj["status"]

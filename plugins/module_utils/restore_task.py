@@ -31,6 +31,7 @@ from ansible_collections.s3async.restore.plugins.module_utils.interruption impor
 from ansible_collections.s3async.restore.plugins.module_utils.notification_task import ensure_notification
 from ansible_collections.s3async.restore.plugins.module_utils.object_results import KEYS_IN_MESSAGES
 from ansible_collections.s3async.restore.plugins.module_utils.object_results import Collector
+from ansible_collections.s3async.restore.plugins.module_utils.object_results import object_id
 from ansible_collections.s3async.restore.plugins.module_utils.object_results import target_of
 from ansible_collections.s3async.restore.plugins.module_utils.s3_api import S3Bucket
 from ansible_collections.s3async.restore.plugins.module_utils.s3_api import s3_client
@@ -117,11 +118,11 @@ class RestoreRun:
         return object_restore.restore_prefix(self.bucket, self.listing, self.options, self.tally, self.params["concurrency"])
 
     def collect(self, objects) -> dict:
-        """Collect each result, keeping back ({key: obj}) what state=restored still has to wait for."""
+        """Collect each result, keeping back ({object_id: obj}) what state=restored still has to wait for."""
         pending = {}
         for obj in objects:
             if self.waiting and _worth_waiting_for(obj):
-                pending[obj["key"]] = obj
+                pending[object_id(obj)] = obj
             else:
                 self.collector.add(obj)
         return pending
@@ -167,7 +168,7 @@ class RestoreRun:
         )
         for obj in finished + (still_pending if not self.interruption.stopping() else []):
             self.collector.add(obj)
-        self.refuse_interrupted({obj["key"]: obj for obj in still_pending})
+        self.refuse_interrupted({object_id(obj): obj for obj in still_pending})
         if still_pending:
             raise self._timeout(still_pending, waited)
         return waited

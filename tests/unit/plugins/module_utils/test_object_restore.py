@@ -26,6 +26,7 @@ from ansible_collections.s3async.restore.plugins.module_utils.object_restore imp
 from ansible_collections.s3async.restore.plugins.module_utils.object_restore import request_restore
 from ansible_collections.s3async.restore.plugins.module_utils.object_restore import Watch
 from ansible_collections.s3async.restore.plugins.module_utils.object_restore import wait_until_readable
+from ansible_collections.s3async.restore.plugins.module_utils.object_results import object_id
 from ansible_collections.s3async.restore.plugins.module_utils.object_results import KEYS_IN_MESSAGES
 from ansible_collections.s3async.restore.plugins.module_utils.object_results import object_result
 from ansible_collections.s3async.restore.plugins.module_utils.options import RestoreOptions
@@ -453,7 +454,7 @@ def test_prefix_listing_stops_past_the_limit(stubber, bucket, limit, pages_read,
 # -- waiting ---------------------------------------------------------------------------------------------------
 
 def pending_of(*objects):
-    return {obj["key"]: obj for obj in objects}
+    return {object_id(obj): obj for obj in objects}
 
 
 def requested(key=KEY, storage_class="GLACIER"):
