@@ -10,19 +10,20 @@
 set -euo pipefail
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo_root"
-galaxy_importer_version=0.4.44
-ansible_builder_version=3.2.0
+# ansible-core and ansible-lint pinned too (galaxy-importer would take the newest), so that a run is repeatable.
+requirements="galaxy-importer==0.4.44 ansible-builder==3.2.0 ansible-core==2.19.14 ansible-lint==26.10.1"
 tools_venv="$repo_root/build/tools/galaxy"
 if [ ! -x .venv/bin/ansible-galaxy ]; then
     echo "galaxy: run scripts/setup.sh first" >&2
     exit 1
 fi
-installed=$("$tools_venv/bin/python" -m pip list --format freeze 2>/dev/null | grep -E '^(galaxy-importer|ansible-builder)==' | sort | tr '\n' ' ' || true)
-if [ "$installed" != "ansible-builder==$ansible_builder_version galaxy-importer==$galaxy_importer_version " ]; then
+if [ "$(cat "$tools_venv/.s3async-requirements" 2>/dev/null)" != "$requirements" ]; then
     rm -rf "$tools_venv"
     .venv/bin/python -m venv "$tools_venv"
-    "$tools_venv/bin/python" -m pip install --quiet "galaxy-importer==$galaxy_importer_version" \
-        "ansible-builder==$ansible_builder_version"
+    # shellcheck disable=SC2086 # one word per requirement
+    "$tools_venv/bin/python" -m pip install --quiet $requirements >"$tools_venv.log" 2>&1 \
+        || { cat "$tools_venv.log" >&2; exit 1; }
+    echo "$requirements" > "$tools_venv/.s3async-requirements"
 fi
 
 work=$(mktemp -d)

@@ -8,16 +8,20 @@
 set -euo pipefail
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo_root"
-ansible_lint_version=26.10.1
+# ansible-core pinned too (ansible-lint would take the newest), the .venv's release, so that a run is repeatable.
+requirements="ansible-lint==26.10.1 ansible-core==2.19.14"
 lint_venv="$repo_root/build/tools/lint"
 if [ ! -x .venv/bin/antsibull-docs ] || [ ! -f .collections/ansible_collections/amazon/aws/MANIFEST.json ]; then
     echo "lint: run scripts/setup.sh first" >&2
     exit 1
 fi
-if [ "$("$lint_venv/bin/ansible-lint" --version 2>/dev/null | grep -o "$ansible_lint_version" | head -n 1)" != "$ansible_lint_version" ]; then
+if [ "$(cat "$lint_venv/.s3async-requirements" 2>/dev/null)" != "$requirements" ]; then
     rm -rf "$lint_venv"
     .venv/bin/python -m venv "$lint_venv"
-    "$lint_venv/bin/python" -m pip install --quiet "ansible-lint==$ansible_lint_version"
+    # shellcheck disable=SC2086 # one word per requirement
+    "$lint_venv/bin/python" -m pip install --quiet $requirements >"$lint_venv.log" 2>&1 \
+        || { cat "$lint_venv.log" >&2; exit 1; }
+    echo "$requirements" > "$lint_venv/.s3async-requirements"
 fi
 # antsibull-docs runs ansible-galaxy and ansible-doc from PATH: the .venv's.
 export ANSIBLE_COLLECTIONS_PATH="$repo_root/.collections" PATH="$repo_root/.venv/bin:$PATH"

@@ -44,6 +44,9 @@ shutil.move(os.path.join(staging, prefix), target)
 PY
 fi
 # The collection itself is the repository root. A symlink, git-ignored: ansible-test's `symlinks`
-# sanity test rejects committed directory symlinks.
-ln -sfn ../../.. "$collections_dir/s3async/restore"
+# sanity test rejects committed directory symlinks. Made only when missing or wrong: `ln -sfn` removes the link before
+# it makes it again, and scripts/test.sh runs tests beside scripts/matrix.sh, which calls this script too.
+if [ "$(readlink "$collections_dir/s3async/restore" 2>/dev/null)" != ../../.. ]; then
+    ln -sfn ../../.. "$collections_dir/s3async/restore"
+fi
 echo "setup: .venv and .collections are ready"

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from ansible_collections.s3async.restore.plugins.module_utils import aws_names
 from ansible_collections.s3async.restore.plugins.module_utils import batch_job
+from ansible_collections.s3async.restore.plugins.module_utils import job_manifests
 
 
 def tier_problem(tier: str) -> str | None:
@@ -60,11 +61,15 @@ def restore_problems(params: dict) -> list[str]:
 
 
 def source_problems(params: dict) -> list[str]:
-    """Where the list of objects comes from: the prefix the manifest generator filters on, or a manifest."""
-    problems = []
+    """Where the list of objects comes from: the prefix the manifest generator filters on (or that the controller
+    lists, manifest_source=listing, see job_manifests.listing_problems), or a manifest."""
+    problems = job_manifests.listing_problems(params)
     if params.get("prefix") is not None and len(params["prefix"]) > batch_job.PREFIX_MAX:
         problems.append(f"prefix may be at most {batch_job.PREFIX_MAX} characters (the manifest generator's limit)")
-    if params.get("manifest") is not None:
+    if params.get("manifest") is not None and job_manifests.is_listing(params):
+        # Read on the controller and sorted into one manifest per kind: any storage_classes will do.
+        problems.extend(batch_job.parse_manifest(params["manifest"], params["bucket"])[1])
+    elif params.get("manifest") is not None:
         problems.extend(_manifest_problems(params))
     return problems
 

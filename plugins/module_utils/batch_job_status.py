@@ -21,6 +21,7 @@ from typing import Any
 
 from ansible_collections.s3async.restore.plugins.module_utils import aws_names
 from ansible_collections.s3async.restore.plugins.module_utils import batch_job
+from ansible_collections.s3async.restore.plugins.module_utils import job_manifests
 
 
 def is_terminal(status: str | None) -> bool:
@@ -180,8 +181,15 @@ def _arn_resource(arn: str | None) -> str | None:
 
 
 def plan_targets(scope: dict) -> dict:
-    """The targets of a planned job, from its scope (batch_job.job_scope)."""
+    """The targets of a planned job, from its scope (batch_job.job_scope, or job_manifests.listing_scope: a listed
+    prefix, or the common prefix of a key list, targets what the manifest generator's job for that prefix would, at
+    most; a manifest read on the controller targets what a job given that manifest would)."""
     source = scope["source"]
+    if "listing" in source:
+        target, value = job_manifests.plan_target(scope)
+        by_manifest = target == job_manifests.TARGET_MANIFEST
+        return {"bucket": scope["bucket"], "prefixes": [] if by_manifest else [value], "classes": list(scope["classes"]),
+                "manifest": value if by_manifest else None}
     if "manifest" in source:
         manifest = source["manifest"]
         return {"bucket": scope["bucket"], "prefixes": [], "classes": list(scope["classes"]),
@@ -204,7 +212,12 @@ def job_targets(descriptor: dict) -> dict:
             "manifest": None,
         }
     location = (descriptor.get("Manifest") or {}).get("Location") or {}
-    return {"bucket": None, "prefixes": [], "classes": [], "manifest": _arn_resource(location.get("ObjectArn"))}
+    resource = _arn_resource(location.get("ObjectArn"))
+    # A manifest written by a manifest_source=listing run names, in its key, what the job restores.
+    listed = job_manifests.listed_targets(resource)
+    if listed is not None:
+        return listed
+    return {"bucket": None, "prefixes": [], "classes": [], "manifest": resource}
 
 
 def targets_overlap(first: dict, second: dict) -> bool:

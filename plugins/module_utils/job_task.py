@@ -22,9 +22,12 @@ from ansible.module_utils.common.warnings import warn
 from ansible_collections.s3async.restore.plugins.module_utils import batch_job
 from ansible_collections.s3async.restore.plugins.module_utils import batch_job_checks
 from ansible_collections.s3async.restore.plugins.module_utils import batch_job_status
+from ansible_collections.s3async.restore.plugins.module_utils import job_listing
+from ansible_collections.s3async.restore.plugins.module_utils import job_manifests
 from ansible_collections.s3async.restore.plugins.module_utils import s3control_api
 from ansible_collections.s3async.restore.plugins.module_utils.failures import TaskFailure
 from ansible_collections.s3async.restore.plugins.module_utils.failures import finish
+from ansible_collections.s3async.restore.plugins.module_utils.interruption import Interruption
 from ansible_collections.s3async.restore.plugins.module_utils.s3_api import S3Bucket
 from ansible_collections.s3async.restore.plugins.module_utils.s3_api import s3_client
 from ansible_collections.s3async.restore.plugins.module_utils.waiting import Wait
@@ -44,7 +47,10 @@ def jobs_module(module: Any) -> None:
     problems = batch_job_checks.validate(module.params)
     if problems:
         module.fail_json(msg="; ".join(problems))
-    finish(module, lambda: run_jobs(module), f"S3 Batch Operations call failed for bucket {module.params['bucket']}")
+    # A signal stops a listing (nothing written, no job created) or a wait (the jobs keep running), with a result.
+    with Interruption() as interruption:
+        finish(module, lambda: run_jobs(module, interruption=interruption),
+               f"S3 Batch Operations call failed for bucket {module.params['bucket']}")
 
 
 def account_of(module: Any) -> str:
@@ -104,6 +110,9 @@ def conflict_message(plan: dict, job: dict, targets: dict | None = None) -> str:
             f"the manifest options it was created with (s3://{targets['manifest']})" if targets["manifest"] else
             f"prefix {targets['prefixes'][0]!r} and storage_classes [{', '.join(targets['classes'])}]"
         )
+        if targets.get("listing"):
+            # A listing job's manifest names its prefix (or manifest) and kind, not the other options it had.
+            cancel += " and manifest_source=listing (with the options it was created with)"
     return (
         f"Restore job {job['JobId']} ({job.get('Status')}, \"{job.get('Description')}\") is still running and {what}. "
         "A second job would send restore requests for objects already being restored, which fail, or reset the "
@@ -113,11 +122,14 @@ def conflict_message(plan: dict, job: dict, targets: dict | None = None) -> str:
 
 # -- state=present / completed ----------------------------------------------------------------------------------
 
-def ensure_jobs(module: Any, jobs: s3control_api.BatchJobs, plans: list[dict], listed: list[dict]) -> list[dict]:
+def ensure_jobs(module: Any, jobs: s3control_api.BatchJobs, plans: list[dict], listed: list[dict],
+                manifests: job_listing.ListingRun | None = None) -> list[dict]:
     """state=present/completed: find or create (or confirm) one job per plan. Returns the RV(jobs) entries.
 
     Every plan is matched, and every conflict looked for, before anything is created: a conflict for any of them
-    changes nothing."""
+    changes nothing. With ``manifests`` (manifest_source=listing), the objects are listed and the manifests written
+    only for the plans no job answers, after those checks; a plan whose manifest would be empty gets no job, nor
+    does one whose empty marker an earlier run wrote (job_listing.ListingRun.found_empty): it is not listed again."""
     decisions = [batch_job.match_jobs(listed, plan) for plan in plans]
     for plan, decision in zip(plans, decisions):
         if decision["found"] is None and decision["conflicts"]:
@@ -125,14 +137,25 @@ def ensure_jobs(module: Any, jobs: s3control_api.BatchJobs, plans: list[dict], l
     creating = [plan for plan, decision in zip(plans, decisions) if decision["found"] is None]
     if creating:
         refuse_overlaps(jobs, creating, batch_job.running_elsewhere(listed, plans))
+    if manifests is not None and creating:
+        manifests.prepare([(plan, decision["attempt"]) for plan, decision in zip(plans, decisions) if decision["found"] is None])
 
     results = []
     for plan, decision in zip(plans, decisions):
         if decision["found"] is not None:
             results.append(found_job(module, jobs, plan, decision["found"]))
-        else:
+        elif manifests is None or plan["manifest"] is not None:
             results.append(new_job(module, jobs, plan, decision["attempt"]))
     return results
+
+
+def first_jobs(module: Any, jobs: s3control_api.BatchJobs, plans: list[dict],
+               manifests: job_listing.ListingRun | None = None) -> list[dict]:
+    """Check mode with S3 Control out of reach: each plan as a first run would create it (new_job makes no call in
+    check mode), after the listing (which only reads) for manifest_source=listing."""
+    if manifests is not None:
+        manifests.prepare([(plan, 0) for plan in plans])
+    return [new_job(module, jobs, plan, 0) for plan in plans if manifests is None or plan["manifest"] is not None]
 
 
 def refuse_overlaps(jobs: s3control_api.BatchJobs, plans: list[dict], running: list[dict]) -> None:
@@ -187,8 +210,9 @@ def warn_about_new_jobs(params: dict, manifest: dict | None, results: list[dict]
     """The warnings for jobs created (or that would be): what they restore, and what they cannot report."""
     created = [job for job in results if job["action"] in CREATE_ACTIONS]
     # The manifest generator filters on the storage class, not the access tier (JobManifestGeneratorFilter); AWS
-    # stops a job whose tasks fail too often (batch-ops-job-status, "Tracking job failure").
-    if manifest is None and any(job["kind"] == batch_job.KIND_INTELLIGENT_TIERING for job in created):
+    # stops a job whose tasks fail too often (batch-ops-job-status, "Tracking job failure"). A listing run's manifests
+    # hold only archived objects.
+    if manifest is None and not job_manifests.is_listing(params) and any(job["kind"] == batch_job.KIND_INTELLIGENT_TIERING for job in created):
         warn(
             "The INTELLIGENT_TIERING job restores every Intelligent-Tiering object under the prefix: the manifest "
             "generator cannot filter on the access tier. Restore requests fail for objects outside the archive "
@@ -245,10 +269,12 @@ def poll_jobs(jobs: s3control_api.BatchJobs, pending: list[dict]) -> list[dict]:
     return [job for job in pending if not batch_job_status.is_terminal(job["status"])]
 
 
-def wait_for_jobs(module: Any, jobs: s3control_api.BatchJobs, results: list[dict], clock: Any = None) -> float:
-    """state=completed: poll DescribeJob until every job has ended. Returns seconds waited."""
+def wait_for_jobs(module: Any, jobs: s3control_api.BatchJobs, results: list[dict], clock: Any = None,
+                  interruption: Interruption | None = None) -> float:
+    """state=completed: poll DescribeJob until every job has ended, or a signal arrives. Returns seconds waited."""
     params = module.params
-    wait = Wait(params["wait_timeout"], params["wait_delay"], clock or time)
+    interruption = interruption or Interruption()
+    wait = Wait(params["wait_timeout"], params["wait_delay"], interruption.clock(clock or time))
     pending = [job for job in results if not batch_job_status.is_terminal(job["status"])]
     while True:
         pending = poll_jobs(jobs, pending)
@@ -257,6 +283,14 @@ def wait_for_jobs(module: Any, jobs: s3control_api.BatchJobs, results: list[dict
             return waited
         if not wait.sleep():
             raise timeout_failure(results, pending, waited)
+        if interruption.stopping():
+            raise TaskFailure(
+                f"Interrupted by {interruption.requested} after {int(waited)} seconds waiting for {len(pending)} "
+                "job(s) to finish. The jobs keep running (S3 runs them); run the task again to keep waiting "
+                "(nothing is created twice).",
+                jobs=results, waited=waited, interrupted=interruption.requested,
+                changed=any(job["action"] in ("created", "confirmed") for job in results),
+            )
 
 
 def timeout_failure(results: list[dict], pending: list[dict], waited: float) -> TaskFailure:
@@ -272,13 +306,14 @@ def timeout_failure(results: list[dict], pending: list[dict], waited: float) -> 
     )
 
 
-def finish_completed(module: Any, jobs: s3control_api.BatchJobs, result: dict, clock: Any) -> None:
+def finish_completed(module: Any, jobs: s3control_api.BatchJobs, result: dict, clock: Any,
+                     interruption: Interruption | None = None) -> None:
     """state=completed: wait (not in check mode), then fail if a job failed, was cancelled or had too many failed
     restore requests. Sets result["waited"]."""
     if module.check_mode:
         result["waited"] = 0.0
         return
-    result["waited"] = wait_for_jobs(module, jobs, result["jobs"], clock)
+    result["waited"] = wait_for_jobs(module, jobs, result["jobs"], clock, interruption)
     problems = [batch_job_status.job_problem(job, module.params["max_failed_tasks"]) for job in result["jobs"]]
     problems = [problem for problem in problems if problem]
     if problems:
@@ -349,29 +384,37 @@ def listed_jobs(module: Any, jobs: s3control_api.BatchJobs) -> list[dict] | None
         return None
 
 
-def run_jobs(module: Any, clock: Any = None) -> dict:
+def run_jobs(module: Any, clock: Any = None, interruption: Interruption | None = None) -> dict:
     """The whole task for a module whose options batch_job_checks.validate accepted; returns the module's result.
 
     `clock` (anything with monotonic() and sleep()) defaults to the time module."""
     params = module.params
     account_id = account_of(module)
-    manifest = read_manifest(module) if params["manifest"] is not None else None
-    plans = batch_job.plan_jobs(params, account_id, manifest)
+    listing = job_manifests.is_listing(params)
+    # With manifest_source=listing the manifest option is read on the controller, not handed to the job: no ETag.
+    manifest = read_manifest(module) if params["manifest"] is not None and not listing else None
+    plans = job_manifests.plan_listing_jobs(params, account_id) if listing else batch_job.plan_jobs(params, account_id, manifest)
     jobs = s3control_api.BatchJobs(s3control_api.s3control_client(module), account_id)
     listed = listed_jobs(module, jobs)
 
     result = {"account_id": account_id}
+    manifests = job_listing.ListingRun(module, interruption) if listing and params["state"] != "absent" else None
     if params["state"] == "absent":
         results = cancel_jobs(module, jobs, plans, listed)
     else:
-        # Not listed (check mode only): each plan as a first run would create it; new_job makes no call in check mode.
-        results = ensure_jobs(module, jobs, plans, listed) if listed is not None else [new_job(module, jobs, plan, 0) for plan in plans]
+        # Not listed (check mode only): each plan as a first run would create it.
+        results = ensure_jobs(module, jobs, plans, listed, manifests) if listed is not None else first_jobs(module, jobs, plans, manifests)
         warn_about_new_jobs(params, manifest, results)
         warn_about_failed_jobs(params, results)
+    if manifests is not None:
+        result["listing"] = manifests.result()
     result["changed"] = any(job["action"] in CHANGED_ACTIONS[params["state"]] for job in results)
     result["jobs"] = results
 
     if params["state"] == "completed":
-        finish_completed(module, jobs, result, clock or time)
+        finish_completed(module, jobs, result, clock or time, interruption)
     result["msg"] = summary_message(params["state"], results, module.check_mode, params, unlisted=listed is None)
+    if manifests is not None:
+        result["msg"] = job_manifests.listing_message(result["listing"], params["bucket"], module.check_mode,
+                                                      result["msg"] if results else None)
     return result

@@ -17,6 +17,7 @@ off, for up to READ_BACK_SECONDS before the write counts as lost.
 from __future__ import annotations
 
 import dataclasses
+import os
 import time
 
 from typing import Any
@@ -44,8 +45,16 @@ READ_BACK_FIRST_DELAY = 1
 
 
 def restore_scope(params: dict) -> dict:
-    """The keys the restore events must cover: the one key, or every key under the prefix."""
-    return {"keys": [params["key"]]} if params["key"] is not None else {"prefix": params["prefix"]}
+    """The keys the restore events must cover: the one key; every key under the prefix; for option keys, every key
+    under their longest common prefix (a notification filter is a prefix and suffix, S3 User Guide "Configuring
+    event notifications using object key name filtering"); else (a manifest, or keys with nothing in common) the
+    whole bucket, as the manifest's keys are known only once it is read."""
+    if params.get("key") is not None:
+        return {"keys": [params["key"]]}
+    if params.get("prefix") is not None:
+        return {"prefix": params["prefix"]}
+    keys = [item if isinstance(item, str) else item["key"] for item in params.get("keys") or ()]
+    return {"prefix": os.path.commonprefix(keys) if keys else ""}
 
 
 @dataclasses.dataclass(frozen=True)

@@ -31,6 +31,9 @@ except ImportError:
 from ansible_collections.s3async.restore.plugins.module_utils import pacing
 from ansible_collections.s3async.restore.plugins.module_utils import restore_state
 from ansible_collections.s3async.restore.plugins.module_utils import s3_api
+from ansible_collections.s3async.restore.plugins.module_utils import selection
+# The prefix source lives in object_sources; the tasks and the tests know it as object_restore.PrefixListing too.
+from ansible_collections.s3async.restore.plugins.module_utils.object_sources import PrefixListing  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.s3async.restore.plugins.module_utils.aws_names import s3_uri
 from ansible_collections.s3async.restore.plugins.module_utils.failures import TaskFailure
 from ansible_collections.s3async.restore.plugins.module_utils.object_results import KEYS_IN_MESSAGES
@@ -109,8 +112,15 @@ def utc_now() -> datetime.datetime:
     return datetime.datetime.now(datetime.timezone.utc)
 
 
-def read_object(bucket: s3_api.S3Bucket, key: str, version_id: str | None = None) -> dict:
+def read_object(bucket: s3_api.S3Bucket, key: str, version_id: str | None = None, version_kind: str | None = None) -> dict:
     """HEAD the object and classify it. Raises TaskFailure with a message naming what is wrong."""
+    return read_object_head(bucket, key, version_id, version_kind)[0]
+
+
+def read_object_head(bucket: s3_api.S3Bucket, key: str, version_id: str | None = None,
+                     version_kind: str | None = None) -> tuple:
+    """(the object's result, HeadObject's answer): HEAD with the version ID when one is named. `version_kind` as
+    the source knows it; by default, current for a key without version ID (HeadObject reads the current version)."""
     head = bucket.head_object(key, version_id)
     storage_class = head.get("StorageClass") or "STANDARD"
     archive_status = head.get("ArchiveStatus")
@@ -118,17 +128,24 @@ def read_object(bucket: s3_api.S3Bucket, key: str, version_id: str | None = None
         status, expiry = restore_state.classify(storage_class, archive_status, head.get("Restore"), utc_now())
     except restore_state.RestoreHeaderError as error:
         raise TaskFailure(f"Cannot tell the restore state of {s3_uri(bucket.name, key, version_id)}: {error}") from error
+    if version_kind is None and version_id is None:
+        version_kind = selection.KIND_CURRENT
     return object_result(key, head.get("VersionId") or version_id, storage_class, archive_status,
-                         head.get("ContentLength"), status, expiry)
+                         head.get("ContentLength"), status, expiry, version_kind), head
 
 
 def object_from_listing(entry: dict, trust_restore_status: bool) -> dict | None:
-    """The result dict for a listing entry when the listing is enough to know its state, else None."""
+    """The result dict for a listing entry when the listing is enough to know its state, else None (also for an
+    entry of a key list or manifest, which only a HEAD can tell about). ListObjectVersions entries name their
+    version (VersionId), ListObjectsV2 entries do not."""
+    if entry.get(selection.HEAD_ONLY):
+        return None
     decided = restore_state.classify_listing_entry(entry, trust_restore_status, utc_now())
     if decided is None:
         return None
     status, expiry = decided
-    return object_result(entry["Key"], None, entry.get("StorageClass") or "STANDARD", None, entry.get("Size"), status, expiry)
+    return object_result(entry["Key"], entry.get("VersionId"), entry.get("StorageClass") or "STANDARD", None,
+                         entry.get("Size"), status, expiry, entry.get(selection.VERSION_KIND, selection.KIND_CURRENT))
 
 
 # -- restoring -------------------------------------------------------------------------------------------------
@@ -233,32 +250,6 @@ def _reset_result(sent: dict, options: RestoreOptions, tally: RestoreTally, reas
 
 # -- streaming a prefix ----------------------------------------------------------------------------------------
 
-class PrefixListing:
-    """The listing entries under a prefix, a page (1,000 keys) at a time, stopping once more than `limit` keys
-    were listed (option batch_operations_threshold: then `stopped` is True), or once `interrupted()` is true."""
-
-    def __init__(self, bucket: s3_api.S3Bucket, prefix: str, with_restore_status: bool, limit: int | None = None,
-                 interrupted: Callable[[], bool] = lambda: False) -> None:
-        self.bucket = bucket
-        self.prefix = prefix
-        self.with_restore_status = with_restore_status
-        self.limit = limit
-        self.interrupted = interrupted
-        self.listed = 0
-        self.stopped = False
-
-    def __iter__(self) -> Iterator[dict]:
-        for page in self.bucket.list_object_pages(self.prefix, with_restore_status=self.with_restore_status):
-            for entry in page:
-                if self.limit is not None and self.listed >= self.limit:
-                    self.stopped = True
-                    return
-                if self.interrupted():
-                    return
-                self.listed += 1
-                yield entry
-
-
 def bounded(items: Iterable, work: Callable[[Any], dict], concurrency: int) -> Iterator[dict]:
     """Yield each item's result: an item is (result, None), passed straight through in place, or (None, job),
     whose result is work(job) on a pool of `concurrency` threads, yielded as it completes (not in job order).
@@ -304,7 +295,8 @@ def guarded(work: Callable, bucket: s3_api.S3Bucket, failed: Callable | None = N
 
 def _stream(bucket, listing, concurrency, needs_work, work):
     """Each listed object's result: settled by the listing alone (no thread) unless needs_work(obj) or only a
-    HEAD can tell, in which case work(obj or None, entry) runs on the pool."""
+    HEAD can tell, in which case work(obj or None, entry) runs on the pool. A work that returns None (an object
+    the filters count out after its HEAD) yields nothing."""
 
     def items():
         for entry in listing:
@@ -314,28 +306,48 @@ def _stream(bucket, listing, concurrency, needs_work, work):
             else:
                 yield None, (obj, entry)
 
-    return bounded(items(), guarded(work, bucket), concurrency)
+    return (obj for obj in bounded(items(), guarded(work, bucket), concurrency) if obj is not None)
 
 
-def read_prefix(bucket: s3_api.S3Bucket, listing: PrefixListing, concurrency: int) -> Iterator[dict]:
-    """The state of every object under the prefix. Requests: one listing page per 1,000 keys; a HEAD only where
-    the listing cannot tell (Intelligent-Tiering always; GLACIER / DEEP_ARCHIVE unless RestoreStatus is trusted)."""
+def _reader(bucket: s3_api.S3Bucket, listing: Any) -> Callable:
+    """read(obj, entry) -> the object's result from the listing (obj), else from a HEAD (with the entry's version
+    ID); None when the filters on class, size or date count a HEAD-only object out after its HEAD."""
+    note_head = getattr(listing, "note_head", None)
+
+    def read(obj, entry):
+        if obj is not None:
+            return obj
+        obj, head = read_object_head(bucket, entry["Key"], entry.get("VersionId"), entry.get(selection.VERSION_KIND))
+        if entry.get(selection.HEAD_ONLY) and note_head is not None and not note_head(obj, head.get("LastModified")):
+            return None
+        return obj
+
+    return read
+
+
+def read_selection(bucket: s3_api.S3Bucket, chosen: Any, concurrency: int) -> Iterator[dict]:
+    """The state of every object of a selection (object_sources.selection_of): from the listing where it tells,
+    from a HEAD otherwise (with the version ID of a listed or named version); each object read once."""
+    return _stream(bucket, chosen, concurrency, lambda obj: False, _reader(bucket, chosen))
+
+
+def restore_selection(bucket: s3_api.S3Bucket, chosen: Any, options: RestoreOptions, tally: RestoreTally,
+                      concurrency: int) -> Iterator[dict]:
+    """Every object of a selection after a RestoreObject where one is needed (sent with the object's version ID)."""
+    read = _reader(bucket, chosen)
 
     def work(obj, entry):
-        return obj or read_object(bucket, entry["Key"])
+        obj = read(obj, entry)
+        return None if obj is None else request_restore(bucket, obj, options, tally)
 
-    return _stream(bucket, listing, concurrency, lambda obj: False, work)
+    return _stream(bucket, chosen, concurrency, lambda obj: options.reason(obj) is not None, work)
 
 
-def restore_prefix(bucket: s3_api.S3Bucket, listing: PrefixListing, options: RestoreOptions, tally: RestoreTally,
-                   concurrency: int) -> Iterator[dict]:
-    """Every object under the prefix, after a RestoreObject where one is needed (read_prefix's requests, plus one
-    RestoreObject per object that needs one)."""
-
-    def work(obj, entry):
-        return request_restore(bucket, obj or read_object(bucket, entry["Key"]), options, tally)
-
-    return _stream(bucket, listing, concurrency, lambda obj: options.reason(obj) is not None, work)
+# A prefix run is a selection of the prefix's current versions: read_prefix(bucket, PrefixListing, concurrency) costs
+# one listing page per 1,000 keys, plus a HEAD only where the listing cannot tell (Intelligent-Tiering always;
+# GLACIER / DEEP_ARCHIVE unless RestoreStatus is trusted); restore_prefix adds a RestoreObject per object that needs one.
+read_prefix = read_selection
+restore_prefix = restore_selection
 
 
 # -- waiting ---------------------------------------------------------------------------------------------------
@@ -398,7 +410,8 @@ def poll_round(bucket: s3_api.S3Bucket, pending: dict, watch: Watch) -> list:
 
     # Each job is (the object as it stood, its id), so that a reading or a failure comes back under the same id.
     def head(before, pending_id):
-        return pending_id, dict(read_object(bucket, before["key"], before["version_id"]), **_what_was_sent(before))
+        fresh = read_object(bucket, before["key"], before["version_id"], before.get("version_kind"))
+        return pending_id, dict(fresh, **_what_was_sent(before))
 
     def failed(before, pending_id, message):
         return pending_id, failed_result(before, message)

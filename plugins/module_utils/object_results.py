@@ -15,6 +15,8 @@ import bisect
 
 from ansible_collections.s3async.restore.plugins.module_utils import restore_state
 from ansible_collections.s3async.restore.plugins.module_utils.aws_names import s3_uri
+from ansible_collections.s3async.restore.plugins.module_utils.selection import KIND_CURRENT
+from ansible_collections.s3async.restore.plugins.module_utils.selection import VERSION_KIND
 
 # How many keys a failure message and the result's failed_keys / pending_keys name at most.
 KEYS_IN_MESSAGES = 100
@@ -23,9 +25,25 @@ RESTORE_FIELDS = ("action", "tier")
 
 
 def target_of(params: dict) -> str:
-    """What a run works on, for messages: s3://bucket/key (version ...) or s3://bucket/prefix*."""
-    key = params["key"] if params["key"] is not None else params["prefix"] + "*"
-    return s3_uri(params["bucket"], key, params["version_id"])
+    """What a run works on, for messages: s3://bucket/key (version ...), s3://bucket/prefix*, "s3://bucket/ (3 keys)"
+    or "s3://bucket/ (manifest keys.txt)", with the versions or the moment chosen (options versions, version_at)."""
+    if params.get("keys") is not None:
+        count = len(params["keys"])
+        target = f"{s3_uri(params['bucket'])} ({count:,} key{'' if count == 1 else 's'})"
+    elif params.get("manifest") is not None:
+        target = f"{s3_uri(params['bucket'])} (manifest {params['manifest']})"
+    else:
+        key = params["key"] if params["key"] is not None else params["prefix"] + "*"
+        return s3_uri(params["bucket"], key, params["version_id"]) + _versions_text(params)
+    return target + _versions_text(params)
+
+
+def _versions_text(params: dict) -> str:
+    if params.get("version_at"):
+        return f" as of {params['version_at']}"
+    if params.get("versions") not in (None, "current"):
+        return f" ({params['versions']} versions)"
+    return ""
 
 
 def object_id(obj: dict) -> tuple:
@@ -52,11 +70,13 @@ def describe(obj: dict) -> str:
 
 
 def object_result(key: str, version_id: str | None, storage_class: str, archive_status: str | None,
-                  size: int | None, status: str, expiry) -> dict:
-    """The result dict of one object as read (no action taken yet)."""
+                  size: int | None, status: str, expiry, version_kind: str | None = None) -> dict:
+    """The result dict of one object as read (no action taken yet). `version_kind`: current, noncurrent, or None
+    when not known (a version named by its ID: HeadObject does not say whether it is the latest)."""
     obj = {
         "key": key,
         "version_id": version_id,
+        "version_kind": version_kind,
         "storage_class": storage_class,
         "archive_status": archive_status,
         "size": size,
@@ -70,8 +90,8 @@ def object_result(key: str, version_id: str | None, storage_class: str, archive_
 
 def listing_stub(entry: dict) -> dict:
     """A result dict for a listing entry whose HEAD failed: what the listing said, status unknown = archived."""
-    return object_result(entry["Key"], None, entry.get("StorageClass") or "STANDARD", None, entry.get("Size"),
-                         restore_state.STATUS_ARCHIVED, None)
+    return object_result(entry["Key"], entry.get("VersionId"), entry.get("StorageClass") or "STANDARD", None, entry.get("Size"),
+                         restore_state.STATUS_ARCHIVED, None, entry.get(VERSION_KIND, KIND_CURRENT))
 
 
 def failed_result(obj: dict, message: str) -> dict:

@@ -314,7 +314,8 @@ def _counts():
 def new_summary():
     """Counts and bytes per status, restore requests and their bytes, failures, and the same per storage class."""
     summary = _counts()
-    summary.update({"bytes_by_status": dict((status, 0) for status in STATUSES), "failed": 0, "by_storage_class": {}})
+    summary.update({"bytes_by_status": dict((status, 0) for status in STATUSES), "failed": 0, "by_storage_class": {},
+                    "by_version_kind": {"current": 0, "noncurrent": 0}})
     return summary
 
 
@@ -330,6 +331,9 @@ def count(summary, obj):
             counts[ACTION_RESTORE] += 1
             counts["restore_requested_bytes"] += size
     summary["bytes_by_status"][obj["status"]] += size
+    # Versions of unknown kind (a version named by its ID) are in no count of by_version_kind.
+    if obj.get("version_kind") in summary["by_version_kind"]:
+        summary["by_version_kind"][obj["version_kind"]] += 1
     if obj.get("error"):
         summary["failed"] += 1
     return summary

@@ -19,11 +19,17 @@ from typing import Any
 
 from ansible.module_utils.common.warnings import warn
 
+from ansible_collections.s3async.restore.plugins.module_utils import event_wait
 from ansible_collections.s3async.restore.plugins.module_utils import object_restore
+from ansible_collections.s3async.restore.plugins.module_utils import object_sources
 from ansible_collections.s3async.restore.plugins.module_utils import options
 from ansible_collections.s3async.restore.plugins.module_utils import pacing
+from ansible_collections.s3async.restore.plugins.module_utils import ready_window
+from ansible_collections.s3async.restore.plugins.module_utils import restore_events
 from ansible_collections.s3async.restore.plugins.module_utils import restore_state
 from ansible_collections.s3async.restore.plugins.module_utils import result_text
+from ansible_collections.s3async.restore.plugins.module_utils import selection
+from ansible_collections.s3async.restore.plugins.module_utils import sqs_api
 from ansible_collections.s3async.restore.plugins.module_utils.aws_names import s3_uri
 from ansible_collections.s3async.restore.plugins.module_utils.failures import TaskFailure
 from ansible_collections.s3async.restore.plugins.module_utils.failures import finish
@@ -75,8 +81,9 @@ class RestoreRun:
                                    (lambda obj: True) if self.params["key"] is not None else None)
         self.waiting = self.params["state"] == "restored" and not module.check_mode
         self.trust_listing = restore_state.listing_trusted(self.params["status_source"], bucket.client.meta.endpoint_url)
-        self.listing = None  # a prefix run's listing, once it started
+        self.listing = None  # the selection of a prefix, keys or manifest run (object_sources), once it started
         self.notification_changed = False
+        self.module = module  # the SQS and SNS clients of a wait on the restore events (wait_events=sqs)
 
     def read_key(self) -> dict:
         """The single-object run's first step: HEAD, folder-marker and tier checks (before any change)."""
@@ -113,14 +120,32 @@ class RestoreRun:
         """Every object's result after its restore request, streamed."""
         if first is not None:
             return iter([object_restore.request_restore(self.bucket, first, self.options, self.tally)])
-        self.listing = object_restore.PrefixListing(self.bucket, self.params["prefix"], self.trust_listing,
-                                                    self.params["batch_operations_threshold"], self.interruption.stopping)
-        return object_restore.restore_prefix(self.bucket, self.listing, self.options, self.tally, self.params["concurrency"])
+        self.listing = object_sources.selection_of(self.bucket, self.params, self.trust_listing,
+                                                   self.params["batch_operations_threshold"], self.interruption.stopping)
+        return object_restore.restore_selection(self.bucket, self.listing, self.options, self.tally, self.params["concurrency"])
+
+    def check_manifest(self) -> None:
+        """With manifest: read it through once before anything is sent (a bad row fails the run, with its line,
+        while nothing has changed), and refuse a manifest longer than batch_operations_threshold up front."""
+        rows = object_sources.check_manifest(self.bucket, self.params)
+        threshold = self.params["batch_operations_threshold"]
+        if threshold is not None and rows > threshold:
+            raise TaskFailure(
+                f"The manifest {self.params['manifest']!r} names {rows:,} objects, more than batch_operations_threshold "
+                f"({threshold}); nothing was sent. Restores at this scale are better run by S3 Batch Operations: use "
+                "s3async.restore.s3_restore_job (see docs/scale.md), or raise batch_operations_threshold to go on here.")
+
+    def add_selection_counts(self) -> None:
+        """The summary's counts of what the selection left out (zero for a key run)."""
+        self.collector.summary.update(self.listing.counts() if self.listing is not None else selection.empty_counts())
 
     def collect(self, objects) -> dict:
         """Collect each result, keeping back ({object_id: obj}) what state=restored still has to wait for."""
         pending = {}
         for obj in objects:
+            # A running restore's window, from the tier this run requested, or the unknown-tier rule (ready_window).
+            obj = ready_window.with_window(obj, datetime.datetime.now(datetime.timezone.utc),
+                                           obj.get("action") == restore_state.ACTION_RESTORE)
             if self.waiting and _worth_waiting_for(obj):
                 pending[object_id(obj)] = obj
             else:
@@ -132,8 +157,9 @@ class RestoreRun:
             return
         threshold = self.params["batch_operations_threshold"]
         sent = "would be sent" if self.check_mode else "sent"
+        source = f"The prefix {self.params['prefix']!r}" if self.params["prefix"] is not None else target_of(self.params)
         raise TaskFailure(
-            f"The prefix {self.params['prefix']!r} holds more than batch_operations_threshold ({threshold}) objects; "
+            f"{source} holds more than batch_operations_threshold ({threshold}) objects; "
             f"stopped after handling the first {self.collector.summary['total'] + len(pending)} "
             f"({self.tally.sent} restore request(s) {sent}). Restores at this "
             "scale are better run by S3 Batch Operations: use s3async.restore.s3_restore_job (see docs/scale.md), "
@@ -155,17 +181,31 @@ class RestoreRun:
         )
 
     def wait_for(self, pending: dict) -> float:
-        """state=restored: wait for the pending objects, then collect them. Returns seconds waited."""
+        """state=restored: wait for the pending objects (polling, or with wait_events=sqs on their restore events
+        with a sweep, event_wait.py), then collect them. Returns seconds waited."""
         params = self.params
         warning = result_text.wait_timeout_warning(params["wait_timeout"], params["tier"], self._slowest(pending))
         if warning:
             warn(warning)
-        watch = object_restore.Watch(params["prefix"], self.trust_listing, self.listing.listed if self.listing else 0,
-                                     params["concurrency"])
-        finished, still_pending, waited = object_restore.wait_until_readable(
-            self.bucket, pending, watch, params["wait_timeout"], params["wait_delay"], self.clock,
-            self.interruption.stopping,
-        )
+        # Only a prefix of current versions may be re-listed (Selection.prefix): a listing shows no other version.
+        watch = object_restore.Watch(self.listing.prefix if self.listing else None, self.trust_listing,
+                                     self.listing.listed if self.listing else 0, params["concurrency"])
+        # A fresh reading has no window: the objects still running at the end keep the one they had.
+        windows = {pending_id: {name: obj[name] for name in event_wait.WINDOW_FIELDS if name in obj}
+                   for pending_id, obj in pending.items()}
+        if params.get("wait_events") == restore_events.WAIT_EVENTS_SQS:
+            queues = sqs_api.EventQueues(sqs_api.sqs_client(self.module, "s3_object_restore"),
+                                         sqs_api.sns_client(self.module, "s3_object_restore"))
+            finished, still_pending, waited, counts = event_wait.wait_on_events(
+                self.bucket, queues, pending, watch, params, self.clock, self.interruption.stopping)
+            self.collector.summary.update(counts)
+        else:
+            finished, still_pending, waited = object_restore.wait_until_readable(
+                self.bucket, pending, watch, params["wait_timeout"], params["wait_delay"], self.clock,
+                self.interruption.stopping,
+            )
+        still_pending = [dict(obj, **(windows.get(object_id(obj)) or windows.get((obj["key"], None)) or {}))
+                         for obj in still_pending]
         for obj in finished + (still_pending if not self.interruption.stopping() else []):
             self.collector.add(obj)
         self.refuse_interrupted({object_id(obj): obj for obj in still_pending})
@@ -209,8 +249,14 @@ class RestoreRun:
                  f"reset their copy's expiry to {self.options.days} days from now: {', '.join(sorted(tally.expiry_resets))}.")
         if self.routed_events() and tally.sent and not self.check_mode and params["notification_wait"] < 300:
             warn(result_text.propagation_warning(tally.sent))
-        if self.listing is not None and self.listing.listed == 0:
+        if self.listing is None:
+            return
+        for warning in self.listing.warnings():
+            warn(warning)
+        if self.listing.listed == 0 and params["prefix"] is not None:
             warn(result_text.matched_nothing_warning(params["prefix"]))
+        elif self.collector.summary["total"] == 0:
+            warn(result_text.nothing_selected_warning(target_of(params), self.collector.summary))
 
     def refuse_incomplete(self, result: dict) -> None:
         """Fail, with the result, when an object failed or max_restores held objects back."""
@@ -256,6 +302,7 @@ def run_restore(module: Any, bucket: S3Bucket, clock: Any = None, interruption: 
     diff = {"before": {}, "after": {}}
     try:
         first = run.read_key() if params["key"] is not None else None
+        run.check_manifest()
         run.set_up_notification(result, diff, first)
         pending = run.collect(run.restored_objects(first))
         run.refuse_interrupted(pending)
@@ -265,12 +312,14 @@ def run_restore(module: Any, bucket: S3Bucket, clock: Any = None, interruption: 
             result["waited"] = run.wait_for(pending) if pending else 0.0
     except TaskFailure as failure:
         # Every result carries what RETURN says it always does, and `changed` says whether anything was sent.
+        run.add_selection_counts()
         failure.result.setdefault("objects", run.collector.objects())
         failure.result.setdefault("objects_truncated", run.collector.truncated)
         failure.result.setdefault("summary", run.collector.summary)
         failure.result["changed"] = run.notification_changed or run.collector.changed or failure.result.get("changed", False)
         raise
     result["changed"] = run.notification_changed or run.collector.changed
+    run.add_selection_counts()
     objects = run.collector.objects()
     result.update(objects=objects, objects_truncated=run.collector.truncated, summary=run.collector.summary)
     run.warn_about_run()

@@ -55,6 +55,27 @@ def states_text(summary: dict) -> str:
     return text
 
 
+def selection_text(summary: dict) -> str:
+    """'; 12 counted out by the filters, 3 delete markers skipped, 2 keys absent at version_at', or '' when the
+    selection left nothing out."""
+    counted_out = sum((summary.get("counted_out") or {}).values())
+    parts = []
+    if counted_out:
+        parts.append(f"{counted_out:,} counted out by the filters")
+    if summary.get("delete_markers_skipped"):
+        parts.append(plural(summary["delete_markers_skipped"], "delete marker") + " skipped")
+    missing = (summary.get("absent_at_version_at") or 0) + (summary.get("deleted_at_version_at") or 0)
+    if missing:
+        parts.append(f"{plural(missing, 'key')} absent or deleted at version_at")
+    return "; " + ", ".join(parts) if parts else ""
+
+
+def nothing_selected_warning(target: str, summary: dict) -> str:
+    """A selection that left no object: what took them all out."""
+    return (f"{target} selected no object{selection_text(summary)}: check the filters and version options. Nothing "
+            "was restored, and a wait or an until: loop on these counts would end at once.")
+
+
 def restore_message(target: str, summary: dict, check_mode: bool, notification_text: str = "") -> str:
     """The `msg` of a finished s3_object_restore run."""
     requested = summary[restore_state.ACTION_RESTORE]
@@ -65,16 +86,16 @@ def restore_message(target: str, summary: dict, check_mode: bool, notification_t
         sent = "no restore needed"
     failed = f"; {summary['failed']:,} failed" if summary["failed"] else ""
     if not summary["total"]:
-        return f"{target}: nothing matched, no restore sent{notification_text}."
-    return f"{target}: {sent}{failed}; {states_text(summary)}{notification_text}."
+        return f"{target}: nothing matched, no restore sent{selection_text(summary)}{notification_text}."
+    return f"{target}: {sent}{failed}; {states_text(summary)}{selection_text(summary)}{notification_text}."
 
 
 def report_message(target: str, summary: dict) -> str:
     """The `msg` of an s3_object_restore_info run."""
     if not summary["total"]:
-        return f"{target}: nothing matched."
+        return f"{target}: nothing matched{selection_text(summary)}."
     failed = f"; {summary['failed']:,} could not be read" if summary["failed"] else ""
-    return f"{target}: {states_text(summary)}{failed}."
+    return f"{target}: {states_text(summary)}{failed}{selection_text(summary)}."
 
 
 def matched_nothing_warning(prefix: str) -> str:

@@ -40,6 +40,9 @@ REQUIRED_PERMISSIONS = {
     "HeadObject": "s3:GetObject",
     "HeadObjectVersion": "s3:GetObjectVersion",
     "ListObjectsV2": "s3:ListBucket",
+    "ListObjectVersions": "s3:ListBucketVersions",
+    "GetObject": "s3:GetObject",
+    "GetObjectVersion": "s3:GetObjectVersion",
     "RestoreObject": "s3:RestoreObject",
     "GetBucketNotificationConfiguration": "s3:GetBucketNotification",
     "PutBucketNotificationConfiguration": "s3:PutBucketNotification",
@@ -181,26 +184,61 @@ class S3Bucket:
             raise
         return RESTORE_RESET if http_status(response) == 200 else RESTORE_STARTED
 
-    def list_object_pages(self, prefix: str, with_restore_status: bool = False) -> Iterator[list]:
-        """ListObjectsV2 under `prefix`, one page (up to 1,000 entries) at a time.
+    def list_object_pages(self, prefix: str, with_restore_status: bool = False, start_after: str | None = None) -> Iterator[list]:
+        """ListObjectsV2 under `prefix`, one page (up to 1,000 entries) at a time, from the first key after
+        `start_after` when given.
 
         With `with_restore_status`, asks for OptionalObjectAttributes=['RestoreStatus'] so that AWS reports
         each GLACIER / DEEP_ARCHIVE object's restore state in the listing (ListObjectsV2).
         """
+        args = self._listing_args(prefix, with_restore_status)
+        if start_after:
+            args["StartAfter"] = start_after
+        for page in self._pages("list_objects_v2", "ListObjectsV2", args):
+            yield page.get("Contents", [])
+
+    def list_object_version_pages(self, prefix: str, with_restore_status: bool = False) -> Iterator[dict]:
+        """ListObjectVersions under `prefix`, one page (up to 1,000 versions and delete markers) at a time, each
+        page as S3 returned it (Versions and DeleteMarkers). `with_restore_status` as for list_object_pages:
+        ListObjectVersions takes OptionalObjectAttributes=['RestoreStatus'] too (ListObjectVersions)."""
+        yield from self._pages("list_object_versions", "ListObjectVersions", self._listing_args(prefix, with_restore_status))
+
+    def _listing_args(self, prefix: str, with_restore_status: bool) -> dict:
         args = self._bucket_args()
         args["Prefix"] = prefix
         if self.request_payer:
             args["RequestPayer"] = "requester"
         if with_restore_status:
             args["OptionalObjectAttributes"] = ["RestoreStatus"]
+        return args
+
+    def _pages(self, method: str, operation: str, args: dict) -> Iterator[dict]:
         try:
-            for page in self.client.get_paginator("list_objects_v2").paginate(**args):
-                yield page.get("Contents", [])
+            yield from self.client.get_paginator(method).paginate(**args)
         except botocore.exceptions.ClientError as error:
             if is_access_denied(error):
-                raise self.denied("ListObjectsV2", f"bucket {self.name}") from error
+                raise self.denied(operation, f"bucket {self.name}") from error
             if error_code(error) == "NoSuchBucket":
                 raise self.no_such_bucket() from error
+            raise
+
+    def object_body(self, key: str, version_id: str | None = None) -> Any:
+        """GetObject's body (a stream, read as it is consumed) of a manifest object in this bucket. Raises
+        TaskFailure with what is wrong: missing, denied, or archived itself."""
+        where = s3_uri(self.name, key, version_id)
+        try:
+            return self.client.get_object(aws_retry=True, **self._object_args(key, version_id))["Body"]
+        except botocore.exceptions.ClientError as error:
+            code = error_code(error)
+            if is_access_denied(error):
+                raise self.denied("GetObjectVersion" if version_id else "GetObject", where) from error
+            if code in ("NoSuchKey", "NoSuchVersion", "404"):
+                raise TaskFailure(f"The manifest {where} does not exist: check the bucket and key.") from error
+            if code == "NoSuchBucket":
+                raise TaskFailure(f"The manifest's bucket {self.name!r} does not exist.") from error
+            if code == "InvalidObjectState":
+                raise TaskFailure(f"The manifest {where} is archived itself: restore it first, or keep manifests "
+                                  "in a class readable in real time (STANDARD).") from error
             raise
 
     def manifest_etag(self, key: str, version_id: str | None = None) -> str | None:
@@ -288,3 +326,55 @@ class S3Bucket:
                 "that collides."
             )
         return error
+
+    # -- manifests written by s3_restore_job (manifest_source=listing) -----------------------------------------
+
+    def _manifest_call(self, operation: str, key: str, call: Any, **args: Any) -> dict:
+        """One write of a manifest object. PutObject, CreateMultipartUpload, UploadPart and CompleteMultipartUpload
+        are authorised by s3:PutObject, AbortMultipartUpload by s3:AbortMultipartUpload (S3 User Guide, "Actions,
+        resources, and condition keys for Amazon S3")."""
+        try:
+            return call(aws_retry=True, Key=key, **self._bucket_args(), **args)
+        except botocore.exceptions.ClientError as error:
+            if is_access_denied(error):
+                permission = "s3:AbortMultipartUpload" if operation == "AbortMultipartUpload" else "s3:PutObject"
+                raise TaskFailure(access_denied_message(operation, s3_uri(self.name, key), permission,
+                                                        " on the manifests (manifest_bucket, manifest_prefix)")) from error
+            if error_code(error) == "NoSuchBucket":
+                raise self.no_such_bucket() from error
+            raise
+
+    def existing_manifest_etag(self, key: str) -> str | None:
+        """The ETag of the manifest an earlier run wrote at `key`, or None when there is none (HeadObject 404; S3
+        answers 403 instead for a missing key when the caller may not list the bucket, HeadObject "Permissions")."""
+        try:
+            return self.client.head_object(aws_retry=True, Key=key, **self._bucket_args()).get("ETag")
+        except botocore.exceptions.ClientError as error:
+            if is_not_found(error):
+                return None
+            if is_access_denied(error):
+                raise TaskFailure(access_denied_message("HeadObject", s3_uri(self.name, key), "s3:GetObject",
+                                                        " on the manifests and s3:ListBucket on manifest_bucket")) from error
+            raise
+
+    def put_manifest(self, key: str, body: bytes) -> str:
+        """PutObject of a whole CSV manifest; returns its ETag."""
+        return self._manifest_call("PutObject", key, self.client.put_object, Body=body, ContentType="text/csv")["ETag"]
+
+    def start_manifest_upload(self, key: str) -> str:
+        """CreateMultipartUpload for a manifest too large for one part; returns the UploadId."""
+        return self._manifest_call("CreateMultipartUpload", key, self.client.create_multipart_upload, ContentType="text/csv")["UploadId"]
+
+    def upload_manifest_part(self, key: str, upload_id: str, number: int, body: bytes) -> str:
+        """UploadPart number `number` (from 1); returns the part's ETag."""
+        return self._manifest_call("UploadPart", key, self.client.upload_part, UploadId=upload_id, PartNumber=number, Body=body)["ETag"]
+
+    def complete_manifest_upload(self, key: str, upload_id: str, part_etags: list) -> str:
+        """CompleteMultipartUpload with the parts' ETags in order; returns the manifest's ETag."""
+        parts = [{"PartNumber": number, "ETag": etag} for number, etag in enumerate(part_etags, 1)]
+        return self._manifest_call("CompleteMultipartUpload", key, self.client.complete_multipart_upload,
+                                   UploadId=upload_id, MultipartUpload={"Parts": parts})["ETag"]
+
+    def abort_manifest_upload(self, key: str, upload_id: str) -> None:
+        """AbortMultipartUpload: the parts uploaded are deleted, so a failed run leaves no manifest behind."""
+        self._manifest_call("AbortMultipartUpload", key, self.client.abort_multipart_upload, UploadId=upload_id)

@@ -33,7 +33,7 @@ options:
     description:
       - Key of the object to restore, as S3 names it (C(db/2026-11-01.dump), not C(s3://bucket/db/...); an
         C(s3://) URI is refused with the bucket and key to give instead).
-      - Exactly one of O(key) and O(prefix) is required.
+      - Exactly one of O(key), O(prefix), O(keys) and O(manifest) is required.
     type: str
   prefix:
     description:
@@ -46,12 +46,14 @@ options:
       - For tens of millions of objects, S3 Batch Operations runs the restores for you; see the collection's
         L(Scale guide,https://github.com/s3async/restore/blob/main/docs/scale.md).
       - A prefix that matches no object is not an error, but the task warns (keys are case-sensitive).
+      - With O(versions) or O(version_at), the versions of these objects; the filters (O(storage_classes),
+        O(min_size), O(include), ...) choose among them.
     type: str
   version_id:
     description:
       - Version of the object to restore, on a versioned bucket. The current version when omitted (an empty
         string is refused, since S3 would silently take the current version).
-      - Only with O(key).
+      - Only with O(key). For versions of several objects, give O(keys) entries with C(version_id), or O(versions).
     type: str
   state:
     description:
@@ -91,8 +93,9 @@ options:
         Lambda functions, other topics, EventBridge, keys unknown to this module) is kept exactly as it was.
       - Where an unfiltered addition would overlap another configuration for the same event types, which S3
         forbids, the narrowest configuration that covers what is restored is added instead (a prefix filter
-        equal to O(prefix), or to O(key)); only if that still overlaps is nothing written, and the task fails
-        naming the configurations in the way.
+        equal to O(prefix), to O(key), or to the longest prefix the O(keys) share; a O(manifest) run, and O(keys)
+        that share no prefix, cover the whole bucket); only if that still overlaps is nothing written, and the task
+        fails naming the configurations in the way.
       - S3 says a change of the notification configuration usually takes about five minutes to take effect, so
         the topic may get no C(s3:ObjectRestore:Post) event (and, for an Expedited restore, no
         C(s3:ObjectRestore:Completed) event) for restores sent right after it. Set the notification up ahead of
@@ -147,8 +150,58 @@ options:
     description:
       - With O(state=restored), seconds between the first two checks; the delay then doubles after every
         check, up to 15 minutes (or O(wait_delay), if that is larger).
+      - Not used with O(wait_events=sqs), which listens to the restore events instead and sweeps every
+        O(wait_sweep_interval) seconds.
     type: int
     default: 60
+  wait_events:
+    description:
+      - How O(state=restored) learns that a restore finished.
+      - V(none) checks the objects still pending with a growing delay (O(wait_delay)).
+      - V(sqs) waits on the C(s3:ObjectRestore:Completed) events of exactly the objects pending, received from
+        O(wait_queue_url) or, without it, from a queue the module creates for the run and subscribes to
+        O(sns_topic_arn) (named C(s3async-restore-wait-...), with a policy that lets only that topic send to it;
+        the queue and the subscription are removed when the task ends, failed or not; check mode creates
+        nothing). An object is readable as soon as its event arrives, without a request to S3; an object read
+        without a version ID, whose event names a version, is read again (HeadObject) first.
+      - With O(sns_topic_arn), O(notification_events) must include C(s3:ObjectRestore:Completed) (or
+        C(s3:ObjectRestore:*)).
+      - Events are delivered at least once, may come late, twice or out of order, and the restores sent within
+        about five minutes of a notification change may produce none. So duplicates and events for other
+        objects change nothing, and a sweep (a HeadObject per object still pending, or a listing of the prefix,
+        whichever costs less) runs at the start, every O(wait_sweep_interval) seconds and before a timeout is
+        declared. A dropped event costs time, never a wrong answer.
+      - C(s3:ObjectRestore:Delete) events (a restored copy expired) seen for these objects are warned about and
+        noted in the object's RV(objects[].message).
+      - Only with O(state=restored). See the collection's
+        L(Waiting guide,https://github.com/s3async/restore/blob/main/docs/waiting.md) for the requests and the
+        delay of each way.
+      - Needs the IAM permissions C(sqs:ReceiveMessage), C(sqs:DeleteMessage), C(sqs:ChangeMessageVisibility) and
+        C(sqs:GetQueueAttributes) on the queue; without O(wait_queue_url), also C(sqs:CreateQueue),
+        C(sqs:SetQueueAttributes) and C(sqs:DeleteQueue) on C(s3async-restore-wait-*) queues, and
+        C(sns:Subscribe) and C(sns:Unsubscribe) on the topic (C(sns:ConfirmSubscription) when the topic belongs
+        to another account).
+    type: str
+    choices: [none, sqs]
+    default: none
+  wait_queue_url:
+    description:
+      - With O(wait_events=sqs), the URL of an SQS queue that receives the bucket's restore events, straight
+        from S3, through an SNS topic (with or without raw message delivery) or through an EventBridge rule.
+      - Messages about objects this task does not wait on are made visible again at once for the queue's other
+        consumers and never deleted; the messages about its objects are deleted once read. Each receive counts
+        toward a redrive policy's C(maxReceiveCount), the other consumers' messages included, so a queue with
+        one is warned about; use a queue of its own for the wait, or leave O(wait_queue_url) out to get a
+        temporary one.
+      - Without it, O(sns_topic_arn) is required, and the module uses a queue of its own.
+    type: str
+  wait_sweep_interval:
+    description:
+      - With O(wait_events=sqs), seconds between two sweeps of the objects still pending (at least 60).
+      - The default, 15 minutes, is the longest delay between two checks of O(wait_events=none), so an event S3
+        never sends delays the answer no more than polling would, at a fraction of the requests.
+    type: int
+    default: 900
   max_restores:
     description:
       - The most restore requests one run may send; a guard for money. Archived objects beyond it are left as
@@ -212,6 +265,9 @@ notes:
     C(s3:GetBucketNotification) and C(s3:PutBucketNotification). The SNS topic's
     policy must allow C(s3.amazonaws.com) to C(SNS:Publish) for this bucket: the error message shows the
     statement to add when it does not."
+  - With O(versions) or O(version_at), also C(s3:ListBucketVersions) on the bucket, and C(s3:GetObjectVersion)
+    for the versions read; with a O(manifest) in S3, C(s3:GetObject) on the manifest object (for an S3 Inventory
+    manifest, on its data files too).
   - PutBucketNotificationConfiguration replaces a bucket's whole notification configuration. The module re-reads
     the configuration right before writing it and again after, but another tool writing at the same moment can
     still lose its change or ours; S3 offers no conditional write for it.
@@ -246,6 +302,7 @@ extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.actiongroups
   - s3async.restore.s3_objects
+  - s3async.restore.s3_objects.selection
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -307,6 +364,27 @@ EXAMPLES = r"""
   retries: 2880
   delay: 60
 
+- name: Restore a prefix and wait on its restore events (a queue of its own on the topic, removed at the end)
+  s3async.restore.s3_object_restore:
+    bucket: backups
+    prefix: db/2026-11/
+    tier: Bulk
+    state: restored
+    wait_events: sqs
+    sns_topic_arn: arn:aws:sns:us-east-1:123456789012:restore-events
+    wait_timeout: 172800
+  async: 180000
+  poll: 0
+
+- name: Wait on the restore events of a queue that already receives them, sweeping every 30 minutes
+  s3async.restore.s3_object_restore:
+    bucket: backups
+    key: db/2026-11-01.dump
+    state: restored
+    wait_events: sqs
+    wait_queue_url: https://sqs.us-east-1.amazonaws.com/123456789012/restore-events
+    wait_sweep_interval: 1800
+
 - name: Restore from a Requester Pays bucket owned by a known account
   s3async.restore.s3_object_restore:
     bucket: shared-archive
@@ -318,6 +396,56 @@ EXAMPLES = r"""
 - name: Show where the object stands
   ansible.builtin.debug:
     msg: "{{ restore.objects[0].key }} is {{ restore.objects[0].status }}"
+
+- name: Restore the files an incident list names, one of them at a given version
+  s3async.restore.s3_object_restore:
+    bucket: backups
+    keys:
+      - db/2026-11-01.dump
+      - db/2026-11-02.dump
+      - key: etc/app.conf
+        version_id: 3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY
+
+- name: Restore what a key list on the controller names (one key per line), delegated to the controller
+  s3async.restore.s3_object_restore:
+    bucket: backups
+    manifest: /srv/incidents/4711-keys.txt
+    manifest_format: lines
+  delegate_to: localhost
+
+- name: Restore the objects of an S3 Batch Operations CSV manifest kept in S3
+  s3async.restore.s3_object_restore:
+    bucket: backups
+    manifest: s3://ops-manifests/restore/2026-11-24.csv
+
+- name: Restore the Deep Archive objects an S3 Inventory report lists, if they are over 1 GB
+  s3async.restore.s3_object_restore:
+    bucket: backups
+    manifest: s3://inventory-reports/backups/daily/2026-11-24T01-00Z/manifest.json
+    storage_classes: [DEEP_ARCHIVE]
+    min_size: 1 GB
+
+- name: Restore every version of a folder on a versioned bucket (delete markers are skipped and counted)
+  s3async.restore.s3_object_restore:
+    bucket: backups
+    prefix: etc/
+    versions: all
+
+- name: Restore a folder as it was last Tuesday at 18:00 UTC (see docs/runbook/restore-as-of-date.yml)
+  s3async.restore.s3_object_restore:
+    bucket: backups
+    prefix: site/
+    version_at: "2026-11-24T18:00:00Z"
+
+- name: Restore the dumps of November, but not the test ones
+  s3async.restore.s3_object_restore:
+    bucket: backups
+    prefix: db/
+    include: ["db/2026-11-*.dump"]
+    exclude: ["*/test-*"]
+    modified_after: "2026-11-01T00:00:00Z"
+    modified_before: "2026-12-01T00:00:00Z"
+    max_size: 500 GiB
 """
 
 RETURN = r"""
@@ -354,6 +482,15 @@ objects:
       returned: always
       type: str
       sample: 3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY
+    version_kind:
+      description:
+        - V(current) or V(noncurrent) - which version this is, as the listing of versions (or the inventory)
+          said; V(current) for a O(prefix) listing of current versions and for a key read without version ID.
+        - Null for a version named by its ID (O(version_id), or C(version_id) in O(keys) or a manifest), since
+          HeadObject does not say whether it is the latest.
+      returned: always
+      type: str
+      sample: current
     storage_class:
       description: The object's storage class (C(STANDARD) when S3 reports none).
       returned: always
@@ -409,6 +546,30 @@ objects:
       returned: always
       type: str
       sample: restore requested (tier Standard, 7 days)
+    expected_ready_after:
+      description:
+        - For an object whose restore is in progress, the earliest time AWS's published retrieval times say it
+          can be readable (ISO 8601, UTC), from the tier and time of the request this task sent.
+        - For a restore this task did not request, whose tier and start are unknown, the time of the task.
+      returned: when RV(objects[].status) is V(in_progress)
+      type: str
+      sample: "2026-12-02T06:00:00Z"
+    expected_ready_before:
+      description:
+        - For an object whose restore is in progress, the latest time AWS's published retrieval times say it
+          will be readable (ISO 8601, UTC), from the tier and time of the request this task sent.
+        - For a restore this task did not request, now + the slowest tier's published time for the class
+          (12 hours from C(GLACIER), 48 hours from C(DEEP_ARCHIVE)).
+      returned: when RV(objects[].status) is V(in_progress)
+      type: str
+      sample: "2026-12-02T08:00:00Z"
+    readable_at:
+      description:
+        - With O(wait_events=sqs), when the object became readable (ISO 8601, UTC). The time of its
+          C(s3:ObjectRestore:Completed) event, or, for an object found readable by a sweep, the time of the sweep.
+      returned: when O(wait_events=sqs) and the object became readable while waiting
+      type: str
+      sample: "2026-12-02T07:12:09Z"
 objects_truncated:
   description: Whether O(max_results) left out objects that O(list_objects) would list (RV(summary) still counts them).
   returned: always
@@ -474,6 +635,35 @@ summary:
       returned: always
       type: int
       sample: 0
+    by_version_kind:
+      description: Objects per version kind (RV(objects[].version_kind)), C(current) and C(noncurrent); a version
+        named by its ID is in neither.
+      returned: always
+      type: dict
+      sample: {"current": 3, "noncurrent": 2}
+    counted_out:
+      description:
+        - Objects the filters left out, per filter (C(include), C(exclude), C(storage_classes), C(min_size),
+          C(max_size), C(modified_after), C(modified_before)); nothing was sent for them.
+      returned: always
+      type: dict
+      sample: {"include": 0, "exclude": 12, "storage_classes": 40, "min_size": 0, "max_size": 0,
+               "modified_after": 0, "modified_before": 0}
+    delete_markers_skipped:
+      description: Delete markers met among the versions asked for (O(versions), an inventory manifest), skipped.
+      returned: always
+      type: int
+      sample: 0
+    absent_at_version_at:
+      description: With O(version_at), keys that did not exist yet at that moment (named in a warning).
+      returned: always
+      type: int
+      sample: 0
+    deleted_at_version_at:
+      description: With O(version_at), keys whose version at that moment was a delete marker (named in a warning).
+      returned: always
+      type: int
+      sample: 0
     by_storage_class:
       description:
         - Per storage class, the same counts as at the top of RV(summary) for the objects of that class
@@ -483,6 +673,18 @@ summary:
       type: dict
       sample: {"DEEP_ARCHIVE": {"total": 1, "bytes": 1048576, "not_archived": 0, "archived": 0, "in_progress": 1,
                "restored": 0, "restore_requested": 1, "restore_requested_bytes": 1048576}}
+    readable_by_event:
+      description: With O(wait_events=sqs), objects that became readable while waiting, told by their restore event.
+      returned: when O(wait_events=sqs) and objects were waited on
+      type: int
+      sample: 998
+    readable_by_sweep:
+      description:
+        - With O(wait_events=sqs), objects that became readable while waiting, found by a sweep (their event was
+          late, dropped, or never sent).
+      returned: when O(wait_events=sqs) and objects were waited on
+      type: int
+      sample: 2
 failed_keys:
   description: Keys of the objects that failed (the first 100).
   returned: when objects failed
@@ -559,10 +761,12 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 
 from ansible_collections.s3async.restore.plugins.module_utils import notification_input
 from ansible_collections.s3async.restore.plugins.module_utils import options
+from ansible_collections.s3async.restore.plugins.module_utils import restore_events
 from ansible_collections.s3async.restore.plugins.module_utils import restore_state
 from ansible_collections.s3async.restore.plugins.module_utils import restore_task
 
 ARGUMENT_SPEC = options.s3_objects_argument_spec(
+    **options.selection_options(),
     state=dict(type="str", default="present", choices=["present", "restored"]),
     days=dict(type="int", default=7),
     tier=dict(type="str", default="Standard", choices=list(restore_state.TIERS)),
@@ -575,6 +779,9 @@ ARGUMENT_SPEC = options.s3_objects_argument_spec(
     notification_wait=dict(type="int", default=0),
     wait_timeout=dict(type="int", default=43200),
     wait_delay=dict(type="int", default=60),
+    wait_events=dict(type="str", default=restore_events.WAIT_EVENTS_NONE, choices=list(restore_events.WAIT_EVENTS_CHOICES)),
+    wait_queue_url=dict(type="str"),
+    wait_sweep_interval=dict(type="int", default=restore_events.DEFAULT_SWEEP_INTERVAL),
     max_restores=dict(type="int"),
     extend_expiry=dict(type="bool", default=False),
     upgrade_tier=dict(type="bool", default=False),
@@ -584,7 +791,7 @@ ARGUMENT_SPEC = options.s3_objects_argument_spec(
 
 
 def main():
-    module = AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **options.SELECTION_RULES)
+    module = AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **options.SOURCE_RULES)
     restore_task.restore_module(module)
 
 

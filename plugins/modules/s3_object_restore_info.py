@@ -22,7 +22,7 @@ author:
 options:
   key:
     description:
-      - Key of one object. Exactly one of O(key) and O(prefix) is required.
+      - Key of one object. Exactly one of O(key), O(prefix), O(keys) and O(manifest) is required.
     type: str
   prefix:
     description:
@@ -49,12 +49,16 @@ attributes:
     platforms: all
 notes:
   - Needs C(s3:GetObject) (C(s3:GetObjectVersion) with O(version_id)), and C(s3:ListBucket) with O(prefix).
+  - With O(versions) or O(version_at), also C(s3:ListBucketVersions) on the bucket, and C(s3:GetObjectVersion)
+    for the versions read; with a O(manifest) in S3, C(s3:GetObject) on the manifest object (for an S3 Inventory
+    manifest, on its data files too).
 seealso:
   - module: s3async.restore.s3_object_restore
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.actiongroups
   - s3async.restore.s3_objects
+  - s3async.restore.s3_objects.selection
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -84,6 +88,20 @@ EXAMPLES = r"""
   loop: "{{ info.summary.by_storage_class | dict2items }}"
   loop_control:
     label: "{{ item.key }}"
+
+- name: Where do the non-current versions of a folder stand?
+  s3async.restore.s3_object_restore_info:
+    bucket: backups
+    prefix: etc/
+    versions: noncurrent
+    list_objects: all
+
+- name: Where do the objects of a key list stand, as they were on a date, larger than 10 MiB only?
+  s3async.restore.s3_object_restore_info:
+    bucket: backups
+    keys: [site/index.html, site/app.js, site/data.bin]
+    version_at: "2026-11-24T18:00:00Z"
+    min_size: 10 MiB
 """
 
 RETURN = r"""
@@ -117,6 +135,15 @@ objects:
       returned: always
       type: str
       sample: null
+    version_kind:
+      description:
+        - V(current) or V(noncurrent) - which version this is, as the listing of versions (or the inventory)
+          said; V(current) for a O(prefix) listing of current versions and for a key read without version ID.
+        - Null for a version named by its ID (O(version_id), or C(version_id) in O(keys) or a manifest), since
+          HeadObject does not say whether it is the latest.
+      returned: always
+      type: str
+      sample: current
     storage_class:
       description: The storage class (C(STANDARD) when S3 reports none).
       returned: always
@@ -149,6 +176,24 @@ objects:
       returned: always
       type: str
       sample: "restored: the copy is readable until 2026-12-02T00:00:00Z"
+    expected_ready_after:
+      description:
+        - For an object whose restore is in progress, the earliest time it can be readable (ISO 8601, UTC). S3
+          does not say which tier a running restore uses nor when it was requested, so this is the time of the
+          report.
+      returned: when RV(objects[].status) is V(in_progress)
+      type: str
+      sample: "2026-12-02T03:00:00Z"
+    expected_ready_before:
+      description:
+        - For an object whose restore is in progress, the time by which AWS's published retrieval times say it
+          will be readable (ISO 8601, UTC). The tier and start of a running restore are unknown, so this is the
+          time of the report + the slowest tier's published time for the class (12 hours from C(GLACIER) and the
+          Archive Access tier, 48 hours from C(DEEP_ARCHIVE) and the Deep Archive Access tier); a restore that
+          started earlier is ready sooner.
+      returned: when RV(objects[].status) is V(in_progress)
+      type: str
+      sample: "2026-12-04T03:00:00Z"
     error:
       description: Why the object could not be read.
       returned: when reading the object failed
@@ -204,6 +249,35 @@ summary:
       returned: always
       type: int
       sample: 0
+    by_version_kind:
+      description: Objects per version kind (RV(objects[].version_kind)), C(current) and C(noncurrent); a version
+        named by its ID is in neither.
+      returned: always
+      type: dict
+      sample: {"current": 3, "noncurrent": 2}
+    counted_out:
+      description:
+        - Objects the filters left out, per filter (C(include), C(exclude), C(storage_classes), C(min_size),
+          C(max_size), C(modified_after), C(modified_before)); nothing was sent for them.
+      returned: always
+      type: dict
+      sample: {"include": 0, "exclude": 12, "storage_classes": 40, "min_size": 0, "max_size": 0,
+               "modified_after": 0, "modified_before": 0}
+    delete_markers_skipped:
+      description: Delete markers met among the versions asked for (O(versions), an inventory manifest), skipped.
+      returned: always
+      type: int
+      sample: 0
+    absent_at_version_at:
+      description: With O(version_at), keys that did not exist yet at that moment (named in a warning).
+      returned: always
+      type: int
+      sample: 0
+    deleted_at_version_at:
+      description: With O(version_at), keys whose version at that moment was a delete marker (named in a warning).
+      returned: always
+      type: int
+      sample: 0
     by_storage_class:
       description: Per storage class, C(total), C(bytes) and the count per status.
       returned: always
@@ -213,9 +287,19 @@ summary:
       description:
         - True when the O(prefix) matched no object (a typo, or a case that differs, since keys are
           case-sensitive); the task also warns. An C(until) loop on the counts should test it, or it ends at once.
+        - Also true when O(prefix), O(keys) or O(manifest) selected no object (the filters, O(versions) or
+          O(version_at) left none).
       returned: always
       type: bool
       sample: false
+    expected_ready_before:
+      description:
+        - The latest RV(objects[].expected_ready_before) over every object in progress (also those left out of
+          RV(objects)), so that an operator can say "ready by" for the whole selection; null when none is in
+          progress.
+      returned: always
+      type: str
+      sample: "2026-12-04T03:00:00Z"
 failed_keys:
   description: Keys that could not be read (the first 100); the task then fails.
   returned: when objects failed
@@ -229,11 +313,11 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.s3async.restore.plugins.module_utils import options
 from ansible_collections.s3async.restore.plugins.module_utils import report_task
 
-ARGUMENT_SPEC = options.s3_objects_argument_spec()
+ARGUMENT_SPEC = options.s3_objects_argument_spec(**options.selection_options())
 
 
 def main():
-    module = AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **options.SELECTION_RULES)
+    module = AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **options.SOURCE_RULES)
     report_task.report_module(module)
 
 

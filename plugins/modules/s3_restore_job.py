@@ -16,6 +16,13 @@ description:
     job, so the number of objects does not depend on the machine that runs the task.
   - By default the job lists the bucket itself (the Batch Operations manifest generator, filtered on the key
     prefix and the storage class); nothing is listed on the controller.
+  - With O(manifest_source=listing) the module reads the objects on the controller instead (those of O(prefix), of
+    a list of O(keys), or of an existing O(manifest), optionally of other O(versions), at a moment (O(version_at)),
+    and filtered), keeps only the objects that still need a restore (archived, with no restore running or done; a
+    HeadObject for each Intelligent-Tiering object, whose archive tier a listing does not show), writes one CSV
+    manifest per kind of object to O(manifest_bucket), and creates a job per manifest that is not empty. This is
+    the way to restore a prefix (or an S3 Inventory report of one) that mixes Intelligent-Tiering objects in access
+    and archive tiers without a job whose tasks fail for the objects already in an access tier.
   - Objects in C(GLACIER) and C(DEEP_ARCHIVE) need an expiry (O(days)); objects in the Intelligent-Tiering
     archive tiers must not get one, and one job cannot do both. The module creates one job per kind of object
     named in O(storage_classes), and says so in RV(msg). By default only C(GLACIER) and C(DEEP_ARCHIVE) objects are
@@ -48,14 +55,88 @@ options:
       - Restore the objects whose key starts with this prefix. V("") means the whole bucket.
       - The job's manifest generator lists the bucket, keeping the objects under the prefix whose storage class is
         in O(storage_classes).
-      - Exactly one of O(prefix) and O(manifest) is required.
+      - Exactly one of O(prefix), O(manifest) and O(keys) is required (O(keys) with O(manifest_source=listing) only).
+      - With O(manifest_source=listing), the prefix the controller lists.
     type: str
+  manifest_source:
+    description:
+      - Where the jobs' lists of objects come from.
+      - V(generated) lets each job list the bucket itself (the manifest generator, with O(prefix)), or hands it the
+        O(manifest) as it is. It cannot tell whether an object was already restored, nor which Intelligent-Tiering
+        objects are in an archive tier.
+      - V(listing) reads the objects on the controller and keeps those that still need a restore. With O(prefix),
+        one ListObjectsV2 request per 1,000 keys (ListObjectVersions with O(versions) or O(version_at)); a
+        HeadObject for each Intelligent-Tiering object, and for each C(GLACIER) or C(DEEP_ARCHIVE) object where
+        the listing's restore status is not trusted (see O(status_source)). With O(keys), at most one HeadObject
+        per key. With O(manifest), its rows (a CSV manifest, or every CSV data file of an S3 Inventory report) are
+        streamed with GetObject, and each object gets a HeadObject, so that an inventory of a mixed prefix becomes one clean
+        manifest per kind. The filters (O(storage_classes), O(min_size), O(max_size), O(modified_after),
+        O(modified_before), O(include), O(exclude)) apply before anything is written.
+      - It writes one CSV manifest per kind (C(GLACIER)/C(DEEP_ARCHIVE), with O(days); C(INTELLIGENT_TIERING),
+        without) to O(manifest_bucket) under O(manifest_prefix). A job is created per manifest that is not empty,
+        with the manifest's ETag. A kind with nothing to restore gets no job, and RV(msg) says so.
+      - The manifests name each object's version (a C(VersionId) column, C(null) for an object without one) when
+        the objects were read with their version - with O(manifest), O(versions), O(version_at), or O(keys) that
+        name a C(version_id) - so that the job restores exactly the version found archived; otherwise they name
+        bucket and key, and the job restores the current version.
+      - An object that cannot be read (a key that does not exist, a HeadObject denied) fails the task before any
+        manifest is completed, as does a manifest row that cannot be parsed (with its line number). A signal
+        (SIGTERM, Ctrl-C) stops the reading; the task then ends saying so, with no manifest left (the parts of a
+        manifest upload sent so far are deleted) and no job created.
+      - The manifests' keys derive from the job's parameters, not from the objects listed. A re-run finds the jobs
+        an earlier run created (their description's marker) without listing again; when an earlier run wrote a
+        manifest but created no job, the re-run uses that manifest as it is, without listing nor rewriting it.
+      - In check mode the objects are still read (reads only); RV(listing) then counts the objects and shows the
+        manifests that would be written, and nothing is written or created.
+      - The caller needs C(s3:ListBucket) on the bucket to list it (C(s3:ListBucketVersions) with O(versions) or
+        O(version_at)) and C(s3:GetObject) on its objects for the HeadObject requests (C(s3:GetObjectVersion) for
+        named versions).
+      - The machine that runs the task reads every object (about 1,000 keys per listing request, plus the
+        HeadObject requests), so a run over tens of millions of objects takes a while; memory stays flat, since
+        the source manifest is streamed and each manifest written is uploaded a part (8 MiB) at a time.
+    type: str
+    choices: [generated, listing]
+    default: generated
+  manifest_bucket:
+    description:
+      - With O(manifest_source=listing), the bucket (name) the manifests are written to. Defaults to
+        O(report_bucket); one of them is required.
+      - The caller needs C(s3:PutObject) (and C(s3:AbortMultipartUpload), to clean up after a failed upload) and
+        C(s3:GetObject) on the manifests; the job's role needs C(s3:GetObject) on them.
+    type: str
+  manifest_prefix:
+    description:
+      - With O(manifest_source=listing), the key prefix of the manifests in O(manifest_bucket). Each manifest is
+        C(<manifest_prefix><bucket>/<scope>-<identity>-<attempt>/<target>/<kind>.csv), where the middle part derives
+        from the job's parameters, so that a re-run finds the same one, and C(<target>) encodes the prefix listed
+        (or the manifest read), so that other runs can tell whether the job overlaps theirs.
+      - Defaults to V(s3async-restore/manifests/); at most 800 characters.
+    type: str
+  status_source:
+    description:
+      - With O(manifest_source=listing), how the listing learns whether a C(GLACIER) or C(DEEP_ARCHIVE) object was
+        already restored, as for M(s3async.restore.s3_object_restore).
+      - V(listing) trusts ListObjectsV2's C(RestoreStatus); V(head) sends a HeadObject for each such object (for
+        endpoints that do not report C(RestoreStatus), where a listing cannot tell "never restored" from "not
+        reported"); V(auto) means V(listing) on AWS's own endpoints and V(head) elsewhere.
+      - Intelligent-Tiering objects always get a HeadObject.
+    type: str
+    choices: [auto, listing, head]
+    default: auto
+  concurrency:
+    description:
+      - With O(manifest_source=listing), how many HeadObject requests are kept in flight.
+    type: int
+    default: 128
   manifest:
     description:
       - An existing manifest object listing the objects to restore, instead of letting the job list the bucket.
       - Use it to restore exactly the archived Intelligent-Tiering objects (from an S3 Inventory report that has the
         C(IntelligentTieringAccessTier) field, filtered on it) or a chosen set of keys.
       - O(storage_classes) must then name one kind only, since a manifest does not tell which objects are which.
+      - With O(manifest_source=listing), the manifest is read on the controller instead (O(manifest.bucket),
+        O(manifest.key) and O(manifest.format) only), and sorted into one manifest per kind, so any O(storage_classes)
+        will do. Its rows must be for O(bucket); a row for another bucket is refused.
     type: dict
     suboptions:
       bucket:
@@ -100,8 +181,11 @@ options:
         every Intelligent-Tiering object under it, and its restore requests fail for the objects that are not in an
         archive tier. AWS fails a job once it has run at least 1,000 tasks and more than half of them failed, which
         on a typical bucket such a job does. Name V(INTELLIGENT_TIERING) only when most of those objects are
-        archived, or give a O(manifest) that lists the archived ones (the module warns when it creates an
-        Intelligent-Tiering job over a prefix).
+        archived, give a O(manifest) that lists the archived ones, or use O(manifest_source=listing), which puts
+        only the archived ones in the job's manifest (the module warns when it creates an Intelligent-Tiering job
+        over a prefix with the manifest generator).
+      - With O(manifest_source=listing), objects of other classes are counted out
+        (C(listing.summary.counted_out)), after their HeadObject for O(keys) and O(manifest).
     type: list
     elements: str
     choices: [GLACIER, DEEP_ARCHIVE, INTELLIGENT_TIERING]
@@ -203,6 +287,65 @@ options:
       - A job that was cancelled is replaced, the next run with the same parameters creates a new one.
     type: str
     default: ""
+  keys:
+    description:
+      - With O(manifest_source=listing), a list of keys to restore, each a key (V(db/2026-11-01.dump)) or a dict
+        with C(key) and an optional C(version_id), instead of O(prefix) or O(manifest).
+      - Each key costs at most one HeadObject. On AWS (see O(status_source)), when many keys without C(version_id)
+        share a folder and none names a version, one listing of their common prefix reads them instead. A key
+        named twice is read once.
+      - A key that does not exist fails the task, before any manifest is written.
+      - A re-run with the same keys (in any order) finds the same jobs.
+    type: list
+    elements: raw
+  versions:
+    description:
+      - With O(manifest_source=listing), which versions of the objects of O(prefix), O(keys) or O(manifest) to
+        restore, as for M(s3async.restore.s3_object_restore).
+      - V(current) - the current version of each key. V(all) - every version (ListObjectVersions, a page per 1,000
+        versions). V(noncurrent) - every version but the current one. Delete markers are skipped and counted
+        (C(listing.summary.delete_markers_skipped)).
+    type: str
+    choices: [current, all, noncurrent]
+    default: current
+  version_at:
+    description:
+      - With O(manifest_source=listing), an ISO 8601 date-time (UTC when no offset is given); for each key, the
+        version that was current at that moment. Not with O(versions); a moment in the future is refused.
+      - Keys that did not exist yet, or whose version then was a delete marker, are counted
+        (C(listing.summary.absent_at_version_at), C(listing.summary.deleted_at_version_at)) and named in a
+        warning; nothing is restored for them.
+    type: str
+  min_size:
+    description:
+      - With O(manifest_source=listing), restore only objects of at least this size - bytes (V(1073741824)) or a
+        number and a unit - V(1 GB) (decimal) or V(1 GiB) (binary). Not above O(max_size).
+    type: raw
+  max_size:
+    description:
+      - With O(manifest_source=listing), restore only objects of at most this size, written as for O(min_size).
+    type: raw
+  modified_after:
+    description:
+      - With O(manifest_source=listing), restore only objects whose LastModified is after this ISO 8601 date-time.
+    type: str
+  modified_before:
+    description:
+      - With O(manifest_source=listing), restore only objects whose LastModified is before this ISO 8601 date-time.
+    type: str
+  include:
+    description:
+      - With O(manifest_source=listing), restore only keys that match one of these shell-style patterns (C(*)
+        also matches C(/)), matched case-sensitively against the whole key, as in V(db/*.dump).
+      - A pattern that matches no key is warned about, not an error.
+    type: list
+    elements: str
+  exclude:
+    description:
+      - With O(manifest_source=listing), leave out keys that match one of these patterns; exclude wins over
+        include.
+    type: list
+    elements: str
   wait_timeout:
     description:
       - With O(state=completed), how many seconds to wait for the jobs to finish before failing.
@@ -335,6 +478,51 @@ EXAMPLES = r"""
     storage_classes: [DEEP_ARCHIVE]
     role_arn: arn:aws:iam::123456789012:role/s3-batch-restore
     confirmation_required: false
+
+- name: Restore a prefix that mixes GLACIER, DEEP_ARCHIVE and Intelligent-Tiering objects, archived or not
+  # The controller lists db/ and HEADs each Intelligent-Tiering object; only objects that still need a restore go
+  # into the manifests (one per kind), so no job fails on objects already in an access tier.
+  s3async.restore.s3_restore_job:
+    bucket: backups
+    prefix: db/
+    manifest_source: listing
+    storage_classes: [GLACIER, DEEP_ARCHIVE, INTELLIGENT_TIERING]
+    manifest_bucket: backups-reports
+    manifest_prefix: restore-manifests/
+    role_arn: arn:aws:iam::123456789012:role/s3-batch-restore
+    report_bucket: backups-reports
+  register: listed_restore
+
+- name: Show how many objects each job restores
+  ansible.builtin.debug:
+    msg: "{{ listed_restore.listing.manifests | map(attribute='objects') | list }}"
+
+- name: Turn an S3 Inventory report of a mixed bucket into one clean manifest per kind, and a job for each
+  # Read on the controller: each listed object gets a HeadObject; objects restored, being restored or in an
+  # Intelligent-Tiering access tier are left out.
+  s3async.restore.s3_restore_job:
+    bucket: media
+    manifest:
+      bucket: media-inventory
+      key: media/daily/2026-11-24T01-00Z/manifest.json
+      format: inventory
+    manifest_source: listing
+    storage_classes: [GLACIER, DEEP_ARCHIVE, INTELLIGENT_TIERING]
+    min_size: 1 GB
+    manifest_bucket: media-reports
+    role_arn: arn:aws:iam::123456789012:role/s3-batch-restore
+
+- name: Restore the files an incident list names, as they were before the incident
+  s3async.restore.s3_restore_job:
+    bucket: backups
+    keys:
+      - db/2026-11-01.dump
+      - key: db/2026-11-02.dump
+        version_id: 3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY
+    version_at: "2026-11-24T18:00:00Z"
+    manifest_source: listing
+    manifest_bucket: backups-reports
+    role_arn: arn:aws:iam::123456789012:role/s3-batch-restore
 
 - name: Cancel the jobs still running for this prefix
   s3async.restore.s3_restore_job:
@@ -504,6 +692,72 @@ jobs:
       returned: always
       type: str
       sample: "2026-11-24T11:30:00+00:00"
+listing:
+  description: With O(manifest_source=listing), what the listing found and which manifests were written.
+  returned: when O(manifest_source=listing) and O(state) is not V(absent)
+  type: dict
+  contains:
+    prefix:
+      description: The prefix listed; null with O(keys) or O(manifest).
+      type: str
+      sample: db/
+    target:
+      description: What was read, as RV(msg) names it - C(s3://bucket/prefix*), C(s3://bucket/ (3 keys)) or
+        C(s3://bucket/ (manifest s3://lists/list.csv)), with the versions or the moment chosen.
+      type: str
+      sample: s3://backups/db/*
+    listed:
+      description: Objects (or versions) read from the prefix, the keys or the manifest; null when no listing was
+        needed (every job was found, or every manifest had been written by an earlier run).
+      type: int
+      sample: 12000
+    summary:
+      description:
+        - Counts and bytes per restore status and per storage class of the objects listed in the storage classes
+          restored (null without a listing), as RV(s3async.restore.s3_object_restore_info#module:summary) has them.
+          The C(archived) ones are in the manifests.
+        - Also what the selection left out - C(counted_out) per filter (C(storage_classes) counts the objects of
+          other classes), C(delete_markers_skipped), C(absent_at_version_at) and C(deleted_at_version_at).
+      type: dict
+      sample: {"total": 9000, "archived": 8000, "in_progress": 500, "restored": 300, "not_archived": 200}
+    manifests:
+      description: One entry per kind of job without a job yet.
+      type: list
+      elements: dict
+      contains:
+        kind:
+          description: V(glacier) or V(intelligent_tiering).
+          type: str
+          sample: glacier
+        storage_classes:
+          description: The storage classes of the manifest.
+          type: list
+          elements: str
+          sample: [GLACIER, DEEP_ARCHIVE]
+        action:
+          description: V(written), V(would_write) (check mode), V(found) (written by an earlier run, used as it is),
+            V(none) (no object of the kind needs a restore, so no manifest and no job; an empty marker object is
+            written instead, except in check mode), or V(found_empty) (an earlier run with the same scope and
+            identity wrote that marker, so nothing is listed and no job created for the kind).
+          type: str
+          sample: written
+        location:
+          description: The manifest's S3 URI; for V(none) and V(found_empty), the empty marker's (C(<kind>.empty)
+            beside it).
+          type: str
+          sample: s3://backups-reports/s3async-restore/manifests/backups/0a1b2c3d4e5f-6a7b8c9d0e1f-0/glacier.csv
+        objects:
+          description: Rows of the manifest; null for a manifest found, 0 for an empty marker found.
+          type: int
+          sample: 8000
+        bytes:
+          description: Size of the manifest; null for a manifest found.
+          type: int
+          sample: 412000
+        etag:
+          description: The manifest's ETag, given to CreateJob; null when nothing was written.
+          type: str
+          sample: 5d41402abc4b2a76b9719d911017c592
 waited:
   description: Seconds spent waiting for the jobs to finish.
   returned: when O(state=completed)
@@ -514,12 +768,22 @@ waited:
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.s3async.restore.plugins.module_utils import batch_job
+from ansible_collections.s3async.restore.plugins.module_utils import job_manifests
 from ansible_collections.s3async.restore.plugins.module_utils import job_task
+from ansible_collections.s3async.restore.plugins.module_utils import options
+
+# keys, versions, version_at and the filters, as the object modules take them (manifest_source=listing only).
+SELECTION_OPTIONS = options.selection_options()
 
 
 ARGUMENT_SPEC = dict(
     bucket=dict(type="str", required=True),
     prefix=dict(type="str"),
+    manifest_source=dict(type="str", default="generated", choices=list(job_manifests.MANIFEST_SOURCES)),
+    manifest_bucket=dict(type="str"),
+    manifest_prefix=dict(type="str"),
+    status_source=dict(type="str", default="auto", choices=["auto", "listing", "head"]),
+    concurrency=dict(type="int", default=128),
     manifest=dict(
         type="dict",
         options=dict(
@@ -549,15 +813,17 @@ ARGUMENT_SPEC = dict(
     wait_timeout=dict(type="int", default=43200),
     wait_delay=dict(type="int", default=60),
     max_failed_tasks=dict(type="int", default=0),
+    **{name: SELECTION_OPTIONS[name] for name in job_manifests.SELECTION_OPTIONS}
 )
+SOURCES = ("prefix", "manifest", "keys")
 
 
 def main():
     module = AnsibleAWSModule(
         argument_spec=ARGUMENT_SPEC,
         supports_check_mode=True,
-        mutually_exclusive=[("prefix", "manifest")],
-        required_one_of=[("prefix", "manifest")],
+        mutually_exclusive=[SOURCES],
+        required_one_of=[SOURCES],
         required_if=[("state", "present", ("role_arn",)), ("state", "completed", ("role_arn",))],
     )
     job_task.jobs_module(module)

@@ -38,6 +38,8 @@ RESTORE = "s3async.restore.s3_object_restore"
 INFO = "s3async.restore.s3_object_restore_info"
 # `localhost | CHANGED => {...}`: the default callback's one-host result line.
 ADHOC_RESULT = re.compile(r"^localhost \| (CHANGED|SUCCESS|FAILED!) => (\{.*)\Z", re.DOTALL | re.MULTILINE)
+# One `[WARNING]: ...` block of the CLI's output, up to where the next thing ansible prints begins (see Run.warnings).
+WARNING_BLOCK = re.compile(r"\[WARNING\]: (.*?)(?=\n\n|\n\[|\nlocalhost \||\Z)", re.DOTALL)
 CLASSES = ("GLACIER", "DEEP_ARCHIVE", "STANDARD")
 ARCHIVED_CLASSES = ("GLACIER", "DEEP_ARCHIVE")
 DEFAULT_MAX_RESULTS = 25
@@ -69,8 +71,13 @@ class Run:
         return self.result.get("msg", "")
 
     def warnings(self):
-        """The `[WARNING]: ...` lines ansible printed, each joined into one line (the default callback wraps them)."""
-        return [" ".join(block.split()) for block in re.findall(r"\[WARNING\]: (.*?)(?=\n\S|\Z)", self.text, re.DOTALL)]
+        """The `[WARNING]: ...` blocks ansible printed, each joined into one line.
+
+        ansible-core before 2.19 wraps a warning at the terminal width with its continuation lines unindented, so a
+        block ends where the next one starts (`[WARNING]`, `[DEPRECATION WARNING]`, `[ERROR]`), at a blank line, at
+        a result line, or at the end, not at the first line that starts with a word.
+        """
+        return [" ".join(block.split()) for block in WARNING_BLOCK.findall(self.text)]
 
 
 @pytest.fixture

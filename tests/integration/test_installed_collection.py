@@ -12,13 +12,13 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import sys
 
 import pytest
 
 from cli_paths import REPO_ROOT, VENV_BIN, run_cli
 
 AMAZON_AWS = os.path.join(REPO_ROOT, ".collections", "ansible_collections", "amazon", "aws")
+README_INVENTORY_LINE = 'localhost ansible_connection=local ansible_python_interpreter="{{ ansible_playbook_python }}"'
 
 PLAYBOOK = """\
 - name: Restore an archived object, twice
@@ -95,12 +95,16 @@ def test_a_playbook_from_another_directory_restores_once(installed, aws, bucket)
     project = work / f"project-{bucket}"
     project.mkdir()
     (project / "site.yml").write_text(PLAYBOOK, encoding="utf-8")
-    # localhost listed explicitly: interpreter discovery would pick a Python without boto3, so say which one.
-    (project / "inventory.ini").write_text(
-        f"localhost ansible_connection=local ansible_python_interpreter={sys.executable}\n", encoding="utf-8"
-    )
+    # localhost listed explicitly: interpreter discovery would pick a Python without boto3, so say which one, with
+    # the README's line ("Use it in your own playbooks"): the Python that runs ansible-playbook.
+    (project / "inventory.ini").write_text(README_INVENTORY_LINE + "\n", encoding="utf-8")
     completed = run_cli([os.path.join(VENV_BIN, "ansible-playbook"), "-i", "inventory.ini", "site.yml",
                          "-e", f"bucket={bucket}"], env, cwd=str(project))
     assert completed.returncode == 0, completed.stdout + completed.stderr
     assert "localhost                  : ok=4    changed=1" in completed.stdout, completed.stdout
     assert "Restore" in aws("s3").head_object(Bucket=bucket, Key="backups/db.dump")
+
+
+def test_the_readme_gives_that_inventory_line():
+    with open(os.path.join(REPO_ROOT, "README.md"), encoding="utf-8") as readme:
+        assert README_INVENTORY_LINE in readme.read()

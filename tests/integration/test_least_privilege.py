@@ -19,6 +19,7 @@ followed by what the statement is for (Objects, Bucket, or the option that needs
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
 import os
@@ -55,6 +56,24 @@ IAM_ACTIONS = {
     ("s3", "RestoreObject", ()): "s3:RestoreObject",
     ("s3", "RestoreObject", ("VersionId",)): "s3:RestoreObject",
     ("s3", "ListObjectsV2", ()): "s3:ListBucket",
+    # s3_object_unarchive. On the wire (moto_server's recording) a CopyObject is a PUT of the object: PutObject.
+    ("s3", "PutObject", ()): "s3:PutObject",
+    ("s3", "CopyObject", ()): "s3:PutObject",
+    ("s3", "CreateMultipartUpload", ()): "s3:PutObject",
+    ("s3", "UploadPartCopy", ()): "s3:PutObject",
+    ("s3", "CompleteMultipartUpload", ()): "s3:PutObject",
+    ("s3", "AbortMultipartUpload", ()): "s3:AbortMultipartUpload",
+    ("s3", "GetObjectTagging", ()): "s3:GetObjectTagging",
+    ("s3", "GetObjectTagging", ("VersionId",)): "s3:GetObjectVersionTagging",
+    ("s3", "PutObjectTagging", ()): "s3:PutObjectTagging",
+    ("s3", "GetObjectAcl", ()): "s3:GetObjectAcl",
+    ("s3", "GetObjectAcl", ("VersionId",)): "s3:GetObjectVersionAcl",
+    ("s3", "GetBucketOwnershipControls", ()): "s3:GetBucketOwnershipControls",
+    ("s3", "GetObjectLockConfiguration", ()): "s3:GetBucketObjectLockConfiguration",
+    ("s3", "GetObjectRetention", ()): "s3:GetObjectRetention",
+    ("s3", "GetObjectRetention", ("VersionId",)): "s3:GetObjectRetention",
+    ("s3", "GetObjectLegalHold", ()): "s3:GetObjectLegalHold",
+    ("s3", "GetObjectLegalHold", ("VersionId",)): "s3:GetObjectLegalHold",
     ("s3", "ListObjects", ()): "s3:ListBucket",
     ("s3", "ListObjectVersions", ()): "s3:ListBucketVersions",
     ("s3", "HeadBucket", ()): "s3:ListBucket",
@@ -69,6 +88,21 @@ IAM_ACTIONS = {
     ("s3control", "UpdateJobPriority", ()): "s3:UpdateJobPriority",
     ("s3control", "GetJobTagging", ()): "s3:GetJobTagging",
     ("s3control", "PutJobTagging", ()): "s3:PutJobTagging",
+    # s3_restore_job with manifest_source=listing writes its manifests (a large one in parts).
+    ("s3", "UploadPart", ()): "s3:PutObject",
+    # s3_object_restore with wait_events=sqs (batch calls need the action of the single call).
+    ("sqs", "ReceiveMessage", ()): "sqs:ReceiveMessage",
+    ("sqs", "DeleteMessage", ()): "sqs:DeleteMessage",
+    ("sqs", "DeleteMessageBatch", ()): "sqs:DeleteMessage",
+    ("sqs", "ChangeMessageVisibility", ()): "sqs:ChangeMessageVisibility",
+    ("sqs", "ChangeMessageVisibilityBatch", ()): "sqs:ChangeMessageVisibility",
+    ("sqs", "GetQueueAttributes", ()): "sqs:GetQueueAttributes",
+    ("sqs", "CreateQueue", ()): "sqs:CreateQueue",
+    ("sqs", "SetQueueAttributes", ()): "sqs:SetQueueAttributes",
+    ("sqs", "DeleteQueue", ()): "sqs:DeleteQueue",
+    ("sns", "Subscribe", ()): "sns:Subscribe",
+    ("sns", "ConfirmSubscription", ()): "sns:ConfirmSubscription",
+    ("sns", "Unsubscribe", ()): "sns:Unsubscribe",
     ("sts", "GetCallerIdentity", ()): None,
 }
 
@@ -139,8 +173,21 @@ def test_policy_is_a_valid_iam_policy_with_one_owner_per_statement():
 
 def test_s3_object_restore_needs_exactly_the_documented_actions():
     assert actions_of(statements_of(load_policy(), "s3_object_restore")) == {
-        "s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket", "s3:RestoreObject",
+        "s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket", "s3:ListBucketVersions", "s3:RestoreObject",
         "s3:GetBucketNotification", "s3:PutBucketNotification",
+        "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes",
+        "sqs:CreateQueue", "sqs:SetQueueAttributes", "sqs:DeleteQueue",
+        "sns:Subscribe", "sns:Unsubscribe", "sns:ConfirmSubscription",
+    }
+
+
+def test_s3_object_unarchive_needs_exactly_the_documented_actions():
+    assert actions_of(statements_of(load_policy(), "s3_object_unarchive")) == {
+        "s3:GetObject", "s3:GetObjectTagging", "s3:PutObject", "s3:PutObjectTagging", "s3:ListBucket",
+        "s3:GetBucketOwnershipControls", "s3:GetBucketObjectLockConfiguration", "s3:GetObjectVersion", "s3:GetObjectVersionTagging", "s3:GetObjectVersionAcl",
+        "s3:GetObjectAcl", "s3:PutObjectAcl", "s3:GetObjectRetention", "s3:GetObjectLegalHold", "s3:PutObjectRetention",
+        "s3:PutObjectLegalHold", "s3:AbortMultipartUpload", "kms:Decrypt", "kms:GenerateDataKey", "s3:RestoreObject",
+        "s3:ListBucketVersions",
     }
 
 
@@ -195,10 +242,30 @@ def wire_operations(recording_path):
             if url.path.startswith("/v20180820/"):
                 continue  # S3 Control: recorded in-process by botocore, where the operation name is known
             named = USER_AGENT_MODULE.search(user_agent)
-            flags = ("VersionId",) if "versionId" in urllib.parse.parse_qs(url.query) else ()
-            operation = (named.group(1) if named else None, "s3", operation_name(request["method"], url.path, url.query), flags)
+            service, operation_called, flags = service_operation(request, headers, url)
+            operation = (named.group(1) if named else None, service, operation_called, flags)
             found[operation] = found.get(operation, 0) + 1
     return found
+
+
+# The service a request is for, from its SigV4 credential scope (.../<date>/<region>/<service>/aws4_request).
+CREDENTIAL_SERVICE = re.compile(r"Credential=[^/,]+/\d{8}/[^/,]+/([a-z0-9-]+)/aws4_request")
+
+
+def service_operation(request, headers, url):
+    """(service, operation, flags) of a recorded request: SQS names the operation in X-Amz-Target (its JSON
+    protocol), SNS in the Action of its form body (the query protocol), S3 in its method, path and query."""
+    scope = CREDENTIAL_SERVICE.search(headers.get("authorization", ""))
+    service = scope.group(1) if scope else "s3"
+    if service == "sqs":
+        return "sqs", headers.get("x-amz-target", "AmazonSQS.?").rpartition(".")[2], ()
+    if service == "sns":
+        body = request.get("body") or ""
+        if request.get("body_encoded"):
+            body = base64.b64decode(body).decode("utf-8", "replace")
+        return "sns", urllib.parse.parse_qs(body).get("Action", ["?"])[0], ()
+    flags = ("VersionId",) if "versionId" in urllib.parse.parse_qs(url.query) else ()
+    return "s3", operation_name(request["method"], url.path, url.query), flags
 
 
 @pytest.mark.run_last
@@ -290,13 +357,17 @@ class IamWorld:
     def admin_client(self, service):
         return self.client(service, *self.admin)
 
-    def grant(self, without=()):
+    def grant(self, without=(), module="s3_object_restore"):
         self.admin_client("iam").put_user_policy(
             UserName="restorer", PolicyName="restore",
-            PolicyDocument=json.dumps(policy_for("s3_object_restore", self.bucket, without)))
+            PolicyDocument=json.dumps(policy_for(module, self.bucket, without)))
 
-    def put(self, key, storage_class="GLACIER"):
-        return self.admin_client("s3").put_object(Bucket=self.bucket, Key=key, Body=b"x", StorageClass=storage_class)
+    def put(self, key, storage_class="GLACIER", restored=False):
+        s3 = self.admin_client("s3")
+        response = s3.put_object(Bucket=self.bucket, Key=key, Body=b"x", StorageClass=storage_class, Tagging="keep=yes")
+        if restored:
+            s3.restore_object(Bucket=self.bucket, Key=key, RestoreRequest={"Days": 1})
+        return response
 
     def restore_header(self, key):
         return self.admin_client("s3").head_object(Bucket=self.bucket, Key=key).get("Restore")
@@ -407,3 +478,32 @@ def test_wrong_secret_fails_clearly_and_does_not_echo_it(world, adhoc):
     # HEAD answers carry no error code: S3 says only 403. The message must not send the user hunting for an IAM
     # permission when the credentials may be what is wrong.
     assert re.search(r"credential|signature|secret", result["msg"], re.IGNORECASE), result["msg"]
+
+
+# -- s3_object_unarchive under exactly its statements --------------------------------------------------------------
+
+UNARCHIVE = "s3async.restore.s3_object_unarchive"
+
+
+def test_unarchive_of_a_prefix_with_restores_under_exactly_the_policy(world, adhoc):
+    world.grant(module="s3_object_unarchive")
+    world.put("keep/restored.bin", restored=True)
+    world.put("keep/cold.bin", "DEEP_ARCHIVE")
+    status, result = adhoc(UNARCHIVE, world.args("prefix=keep/ request_restores=true wait_timeout=60 wait_delay=1"))
+    assert status == "CHANGED", result
+    assert (result["summary"]["copied"], result["summary"]["restore_requested"], result["summary"]["failed"]) == (2, 1, 0)
+    assert world.admin_client("s3").head_object(Bucket=world.bucket, Key="keep/restored.bin").get("StorageClass") is None
+
+
+UNARCHIVE_WITHOUT_ONE = [("s3:GetObject", "copy"), ("s3:PutObject", "copy"), ("s3:RestoreObject", "restore")]
+
+
+@pytest.mark.parametrize("action, what", UNARCHIVE_WITHOUT_ONE, ids=[action for action, _what in UNARCHIVE_WITHOUT_ONE])
+def test_unarchive_without_one_action_fails_naming_it(world, adhoc, action, what):
+    key = f"without-{action.split(':')[1]}/object.bin"
+    world.put(key, restored=what == "copy")
+    world.grant(without=(action,), module="s3_object_unarchive")
+    status, result = adhoc(UNARCHIVE, world.args(f"key={key} request_restores={what == 'restore'}"))
+    assert status == "FAILED!", result
+    assert action in result["msg"], result["msg"]
+    assert world.admin_client("s3").head_object(Bucket=world.bucket, Key=key)["StorageClass"] in ("GLACIER", "DEEP_ARCHIVE")

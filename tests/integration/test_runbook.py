@@ -70,7 +70,8 @@ def archive(aws, bucket):
     keys = [f"db/2026-11/part-{number}.dump" for number in range(6)]
     for number, key in enumerate(keys):
         s3.put_object(Bucket=bucket, Key=key, Body=f"part {number}".encode(),
-                      StorageClass=("GLACIER", "DEEP_ARCHIVE", "STANDARD")[number % 3])
+                      StorageClass=("GLACIER", "DEEP_ARCHIVE", "STANDARD")[number % 3],
+                      Metadata={"part": str(number)}, ContentType="application/x-dump", Tagging="keep=yes")
     s3.put_object(Bucket=bucket, Key="db/2026-10/old.dump", Body=b"old", StorageClass="GLACIER")
     return bucket, f"{bucket}-permanent", keys
 
@@ -92,8 +93,12 @@ def test_recovery_runbook_end_to_end(aws_env, aws, archive):
     copied = sorted(item["Key"] for item in s3.list_objects_v2(Bucket=permanent, Prefix="db/").get("Contents", []))
     assert copied == [keys[number] for number in (0, 1, 3, 4)]
     for key in copied:
-        assert s3.head_object(Bucket=permanent, Key=key).get("StorageClass", "STANDARD") == "STANDARD"
+        head = s3.head_object(Bucket=permanent, Key=key)
+        assert head.get("StorageClass", "STANDARD") == "STANDARD"
         assert s3.get_object(Bucket=permanent, Key=key)["Body"].read() == f"part {key[-6]}".encode()
+        # s3_object_unarchive keeps what the objects carry (the per-object loop it replaced dropped tags).
+        assert head["Metadata"]["part"] == key[-6] and head["ContentType"] == "application/x-dump"
+        assert s3.get_object_tagging(Bucket=permanent, Key=key)["TagSet"] == [{"Key": "keep", "Value": "yes"}]
     assert "Restore" not in s3.head_object(Bucket=bucket, Key="db/2026-10/old.dump")
     # The probe stays, so that the runbook needs no delete permission; the second run rewrites nothing.
     assert b"recovery runbook" in s3.get_object(Bucket=permanent, Key=PROBE_KEY)["Body"].read()

@@ -58,7 +58,7 @@ def test_connection_pool_fits_the_threads(concurrency, pool):
     assert call["config"].max_pool_connections == pool
 
 
-@pytest.mark.parametrize("module_name", ["s3_object_restore", "s3_object_restore_info", "s3_restore_job"])
+@pytest.mark.parametrize("module_name", ["s3_object_restore", "s3_object_restore_info", "s3_restore_job", "s3_object_unarchive"])
 def test_user_agent_names_the_module(module_name):
     assert created(module_name=module_name)["config"].user_agent_extra == f"s3async.restore/{module_name}"
 

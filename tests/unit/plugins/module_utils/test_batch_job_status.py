@@ -261,3 +261,20 @@ def test_prefixes_overlap_exactly_when_some_key_is_under_both(first, second, cla
 )
 def test_targets_text(described, expected):
     assert batch_job_status.targets_text(described) == expected
+
+
+def test_a_listing_job_is_seen_by_its_manifest_key():
+    """DescribeJob shows a listing job's manifest location only; its key names the prefix and kind listed, so a
+    generated run of a nested prefix sees the overlap (and a sibling prefix does not)."""
+    from ansible_collections.s3async.restore.plugins.module_utils import job_manifests
+
+    params = {"bucket": "archive", "prefix": "db/", "storage_classes": ["GLACIER"], "tier": "Standard", "days": 7,
+              "idempotency_key": "", "description": None, "manifest_prefix": None}
+    plan = job_manifests.plan_listing_jobs(params, "111122223333")[0]
+    key = job_manifests.manifest_key(params, plan, 0)
+    targets = batch_job_status.job_targets({"Manifest": {"Location": {"ObjectArn": f"arn:aws:s3:::reports/{key}"}}})
+    assert targets == {"bucket": "archive", "prefixes": ["db/"], "classes": ["GLACIER", "DEEP_ARCHIVE"], "manifest": None,
+                       "listing": True}
+    nested = {"bucket": "archive", "prefixes": ["db/2019/"], "classes": ["GLACIER"], "manifest": None}
+    sibling = dict(nested, prefixes=["logs/"])
+    assert batch_job_status.targets_overlap(nested, targets) and not batch_job_status.targets_overlap(sibling, targets)

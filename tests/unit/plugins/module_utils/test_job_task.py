@@ -266,3 +266,22 @@ def test_summary_message_is_one_line(state):
     results = [summary("glacier", "found", status="Failed", progress=FAILED_COUNTS,
                        failure_reasons=[{"code": "C", "reason": "R"}]), summary("intelligent_tiering", "created")]
     assert "\n" not in job_task.summary_message(state, results, False, {"days": 3})
+
+
+def test_a_signal_ends_the_wait_and_the_jobs_keep_running(make_clock):
+    """SIGTERM or Ctrl-C while state=completed waits: one poll, no sleep, and a failure that says the jobs run on."""
+    import signal
+
+    from ansible_collections.s3async.restore.plugins.module_utils.interruption import Interruption
+
+    interruption = Interruption()
+    interruption._note(signal.SIGTERM, None)  # as the handler does when the signal arrives
+    jobs = Jobs(statuses={"job-1": ["Active"]})
+    clock = make_clock(step=0.5)
+    results = [waiting()]
+    with pytest.raises(TaskFailure) as failure:
+        job_task.wait_for_jobs(module(wait_timeout=1000), jobs, results, clock, interruption)
+    assert clock.sleeps == []
+    assert failure.value.msg.startswith("Interrupted by SIGTERM after 0 seconds waiting for 1 job(s) to finish. The jobs "
+                                        "keep running")
+    assert failure.value.result["interrupted"] == "SIGTERM" and failure.value.result["changed"] is True

@@ -60,8 +60,12 @@ def expect_write(stubber, configuration):
         ({"key": "folder/", "prefix": None}, {"keys": ["folder/"]}),
         ({"key": None, "prefix": "logs/"}, {"prefix": "logs/"}),
         ({"key": None, "prefix": ""}, {"prefix": ""}),  # the whole bucket
+        ({"key": None, "prefix": None, "keys": ["db/2026/a", {"key": "db/2026/b", "version_id": "v1"}, "db/2025/c"]},
+         {"prefix": "db/202"}),  # the keys' longest common prefix
+        ({"key": None, "prefix": None, "keys": ["db/a", "logs/b"]}, {"prefix": ""}),  # nothing in common
+        ({"key": None, "prefix": None, "keys": None, "manifest": "keys.txt"}, {"prefix": ""}),  # read only later
     ],
-    ids=["key", "folder-key", "prefix", "whole-bucket"],
+    ids=["key", "folder-key", "prefix", "whole-bucket", "keys", "keys-apart", "manifest"],
 )
 def test_restore_scope(params, scope):
     assert restore_scope(params) == scope

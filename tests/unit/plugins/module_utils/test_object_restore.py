@@ -66,7 +66,7 @@ def expect_restore_error(stubber, code, status, retry_attempts=None):
 
 
 def archived(storage_class="GLACIER", archive_status=None, key=KEY, status=rs.STATUS_ARCHIVED, expiry=None):
-    return object_result(key, None, storage_class, archive_status, 42, status, expiry)
+    return object_result(key, None, storage_class, archive_status, 42, status, expiry, "current")
 
 
 # -- RestoreTally ----------------------------------------------------------------------------------------------
@@ -145,8 +145,9 @@ def test_read_object(stubber, bucket, response, version_id, expected):
     stubber.add_response("head_object", response, params)
     obj = read_object(bucket, KEY, version_id)
     storage_class, archive_status, status, expiry_date, reported_version = expected
+    # A HEAD of the current version (no version_id) reads the current version; a named version's kind is unknown.
     assert obj == object_result(KEY, reported_version, storage_class, archive_status, 42, status,
-                                EXPIRY if expiry_date else None)
+                                EXPIRY if expiry_date else None, None if version_id else "current")
     assert obj["expiry_date"] == expiry_date
 
 

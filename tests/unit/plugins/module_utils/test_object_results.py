@@ -47,12 +47,13 @@ def test_describe(obj, message):
 
 
 def test_object_result_keys_order_and_values():
-    obj = object_result("db/dump", "v1", "GLACIER", None, 42, rs.STATUS_RESTORED, EXPIRY)
-    assert list(obj) == ["key", "version_id", "storage_class", "archive_status", "size", "status", "expiry_date",
+    obj = object_result("db/dump", "v1", "GLACIER", None, 42, rs.STATUS_RESTORED, EXPIRY, "noncurrent")
+    assert list(obj) == ["key", "version_id", "version_kind", "storage_class", "archive_status", "size", "status", "expiry_date",
                          "action", "message"]
     assert obj == {
         "key": "db/dump",
         "version_id": "v1",
+        "version_kind": "noncurrent",
         "storage_class": "GLACIER",
         "archive_status": None,
         "size": 42,
@@ -76,6 +77,7 @@ def test_listing_stub_is_archived_with_what_the_listing_said(entry, storage_clas
     assert listing_stub(entry) == {
         "key": "a",
         "version_id": None,
+        "version_kind": "current",  # a ListObjectsV2 entry is the current version
         "storage_class": storage_class,
         "archive_status": None,
         "size": size,
@@ -101,8 +103,8 @@ def test_failed_result_keeps_the_action_already_taken():
 def test_report_view_drops_the_restore_fields():
     obj = dict(object_result("k", None, "GLACIER", None, 1, rs.STATUS_ARCHIVED, None), tier="Bulk", error="e")
     view = report_view(obj)
-    assert list(view) == ["key", "version_id", "storage_class", "archive_status", "size", "status", "expiry_date",
-                          "message", "error"]
+    assert list(view) == ["key", "version_id", "version_kind", "storage_class", "archive_status", "size", "status",
+                          "expiry_date", "message", "error"]
     assert "action" in obj and "tier" in obj
 
 
@@ -266,3 +268,16 @@ def test_an_expired_copy_says_when_it_expired():
     assert obj["expiry_date"] == "2026-11-01T00:00:00Z"
     assert obj["message"] == ("archived: the restored copy expired at 2026-11-01T00:00:00Z; a restore is needed before "
                               "it can be read")
+
+
+@pytest.mark.parametrize(
+    "params, target",
+    [({"bucket": "b-1", "key": None, "prefix": None, "version_id": None, "keys": ["a"]}, "s3://b-1/ (1 key)"),
+     ({"bucket": "b-1", "key": None, "prefix": None, "version_id": None, "keys": ["a", "b"], "version_at": "2026-11-24T18:00:00Z"},
+      "s3://b-1/ (2 keys) as of 2026-11-24T18:00:00Z"),
+     ({"bucket": "b-1", "key": None, "prefix": None, "version_id": None, "manifest": "s3://m-1/k.csv"}, "s3://b-1/ (manifest s3://m-1/k.csv)"),
+     ({"bucket": "b-1", "key": None, "prefix": "db/", "version_id": None, "versions": "all"}, "s3://b-1/db/* (all versions)"),
+     ({"bucket": "b-1", "key": None, "prefix": "db/", "version_id": None, "versions": "current"}, "s3://b-1/db/*")],
+)
+def test_target_of_the_other_sources(params, target):
+    assert target_of(params) == target

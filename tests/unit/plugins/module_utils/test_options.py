@@ -13,6 +13,7 @@ import datetime
 
 import pytest
 
+from ansible_collections.s3async.restore.plugins.module_utils import options
 from ansible_collections.s3async.restore.plugins.module_utils import restore_state as rs
 from ansible_collections.s3async.restore.plugins.module_utils.notification_input import events_problem
 from ansible_collections.s3async.restore.plugins.module_utils.notification_input import topic_arn_problem
@@ -271,3 +272,54 @@ def test_inputs_s3_would_misread_are_refused(extra, problem):
     params = dict({"bucket": "archive", "key": "db/dump", "prefix": None, "version_id": None,
                    "expected_bucket_owner": None, "concurrency": 16, "max_results": 25}, **extra)
     assert problem in selection_problems(params)
+
+
+# -- which objects: keys, manifest, versions, version_at, the filters (issue 12) -------------------------------
+
+PREFIX_RUN = dict(SELECTION, key=None, prefix="db/")
+
+
+@pytest.mark.parametrize(
+    "changes, problem",
+    [
+        (dict(key=None, keys=[]), "keys is an empty list: name at least one key (or leave keys out)"),
+        (dict(key=None, keys=["a", 3]), "keys entry 2 must be a key or a dict with key (and optional version_id), got 3"),
+        (dict(key=None, keys=["s3://b/k"]), "keys: key 's3://b/k' is an S3 URI, not a key: give bucket='b' and key='k'"),
+        (dict(key=None, manifest=""), "manifest must be a file path on the host that runs the module or s3://bucket/key, got ''"),
+        (dict(key=None, manifest="s3://bucket-only"), "manifest must be a file path on the host that runs the module or s3://bucket/key"),
+        (dict(versions="all"), "versions=all needs prefix, keys or manifest; with key, name the version with version_id"),
+        (dict(PREFIX_RUN, versions="all", version_at="2026-01-01T00:00:00Z"), "version_at picks one version per key: leave versions out (it is all)"),
+        (dict(PREFIX_RUN, version_at="2999-01-01T00:00:00Z"), "version_at '2999-01-01T00:00:00Z' is in the future"),
+        (dict(PREFIX_RUN, version_at="yesterday"), "version_at must be an ISO 8601 date-time such as 2026-11-24T18:00:00Z, got 'yesterday'"),
+        (dict(PREFIX_RUN, min_size="2 GB", max_size="1 GB"), "min_size (2 GB) is above max_size (1 GB): no object could match"),
+        (dict(PREFIX_RUN, min_size="lots"), "min_size: 'lots' is not a size"),
+        (dict(PREFIX_RUN, modified_after="2026-02-01", modified_before="2026-01-01"), "modified_after (2026-02-01) is not before modified_before"),
+        (dict(PREFIX_RUN, include=[""]), "include holds an empty pattern"),
+        (dict(include=["*.dump"]), "the filters (include) choose among the objects of prefix, keys or manifest; key names one object"),
+    ],
+)
+def test_selection_problems_of_the_object_sources(changes, problem):
+    problems = selection_problems(dict(SELECTION, **changes))
+    assert any(text.startswith(problem) for text in problems), problems
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [dict(key=None, keys=["a", {"key": "b", "version_id": "v1"}]), dict(key=None, manifest="s3://manifests/run.csv"),
+     dict(key=None, manifest="keys.txt", versions="noncurrent"), dict(PREFIX_RUN, version_at="2026-01-01T00:00:00+01:00"),
+     dict(PREFIX_RUN, min_size="1 GiB", max_size=2**40, storage_classes=["GLACIER"], include=["db/*"], exclude=["*.tmp"],
+          modified_after="2026-01-01", modified_before="2026-02-01T00:00:00Z")],
+)
+def test_valid_selections_have_no_problem(changes):
+    assert selection_problems(dict(SELECTION, **changes)) == []
+
+
+def test_the_four_sources_are_mutually_exclusive_and_one_is_required():
+    assert options.SOURCE_RULES == {"mutually_exclusive": [("key", "prefix", "keys", "manifest")],
+                                    "required_one_of": [("key", "prefix", "keys", "manifest")]}
+    assert options.SELECTION_RULES == {"mutually_exclusive": [("key", "prefix")], "required_one_of": [("key", "prefix")]}
+
+
+def test_the_selection_options_are_an_opt_in_of_the_shared_spec():
+    assert "keys" not in options.s3_objects_argument_spec()
+    assert set(options.s3_objects_argument_spec(**options.selection_options())) >= set(options.SOURCES)

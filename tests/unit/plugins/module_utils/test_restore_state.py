@@ -223,7 +223,14 @@ def test_summarize_counts_statuses_actions_bytes_and_classes():
             "STANDARD": per_class(1, 30, 0, 0, not_archived=1),
             "DEEP_ARCHIVE": per_class(2, 90, 1, 40, in_progress=1, archived=1),
         },
+        "by_version_kind": {"current": 0, "noncurrent": 0},  # these results name no version kind
     }
+
+
+def test_summary_counts_by_version_kind_and_leaves_unknown_kinds_out():
+    objects = [{"storage_class": "GLACIER", "status": rs.STATUS_ARCHIVED, "size": 1, "version_kind": kind}
+               for kind in ("current", "noncurrent", "noncurrent", None)]
+    assert rs.summarize(objects)["by_version_kind"] == {"current": 1, "noncurrent": 2}
 
 
 EXPIRY = datetime.datetime(2099, 12, 2, tzinfo=datetime.timezone.utc)

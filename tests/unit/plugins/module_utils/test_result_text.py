@@ -110,3 +110,15 @@ def test_matched_nothing_warning(prefix, hint):
 def test_propagation_warning(sent, words):
     assert words in result_text.propagation_warning(sent)
     assert "notification_wait=300" in result_text.propagation_warning(sent)
+
+
+@pytest.mark.parametrize(
+    "counts, text",
+    [({}, ""), ({"counted_out": {"include": 0}}, ""),
+     ({"counted_out": {"include": 2, "min_size": 1000}}, "; 1,002 counted out by the filters"),
+     ({"delete_markers_skipped": 1}, "; 1 delete marker skipped"),
+     ({"counted_out": {"exclude": 1}, "delete_markers_skipped": 2, "absent_at_version_at": 1, "deleted_at_version_at": 2},
+      "; 1 counted out by the filters, 2 delete markers skipped, 3 keys absent or deleted at version_at")],
+)
+def test_selection_text(counts, text):
+    assert result_text.selection_text(counts) == text

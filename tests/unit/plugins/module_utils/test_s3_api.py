@@ -472,7 +472,46 @@ def test_every_denied_operation_has_a_permission():
         "HeadObject": "s3:GetObject",
         "HeadObjectVersion": "s3:GetObjectVersion",
         "ListObjectsV2": "s3:ListBucket",
+        "ListObjectVersions": "s3:ListBucketVersions",
+        "GetObject": "s3:GetObject",
+        "GetObjectVersion": "s3:GetObjectVersion",
         "RestoreObject": "s3:RestoreObject",
         "GetBucketNotificationConfiguration": "s3:GetBucketNotification",
         "PutBucketNotificationConfiguration": "s3:PutBucketNotification",
     }
+
+
+# -- listing versions, reading manifests (issue 12) --------------------------------------------------------------
+
+def test_list_object_version_pages_asks_for_restore_status_and_pages_on(stubber, bucket):
+    stubber.add_response("list_object_versions", {"Versions": [{"Key": "a", "VersionId": "1"}], "IsTruncated": True,
+                                                  "NextKeyMarker": "a", "NextVersionIdMarker": "1"},
+                         {"Bucket": BUCKET, "Prefix": "p/", "OptionalObjectAttributes": ["RestoreStatus"]})
+    stubber.add_response("list_object_versions", {"DeleteMarkers": [{"Key": "b", "VersionId": "2"}], "IsTruncated": False},
+                         {"Bucket": BUCKET, "Prefix": "p/", "OptionalObjectAttributes": ["RestoreStatus"], "KeyMarker": "a",
+                          "VersionIdMarker": "1"})
+    pages = list(bucket.list_object_version_pages("p/", with_restore_status=True))
+    assert [page.get("Versions", []) + page.get("DeleteMarkers", []) for page in pages] == [[{"Key": "a", "VersionId": "1"}], [{"Key": "b", "VersionId": "2"}]]
+
+
+def test_list_object_version_pages_says_which_permission_is_missing(stubber, bucket):
+    stubber.add_client_error("list_object_versions", "AccessDenied", "Access Denied", 403)
+    with pytest.raises(TaskFailure, match="s3:ListBucketVersions"):
+        list(bucket.list_object_version_pages("p/"))
+
+
+def test_list_object_pages_can_start_after_a_key(stubber, bucket):
+    stubber.add_response("list_objects_v2", {"Contents": []}, {"Bucket": BUCKET, "Prefix": "p/", "StartAfter": "p/a"})
+    assert list(bucket.list_object_pages("p/", start_after="p/a")) == [[]]
+
+
+@pytest.mark.parametrize(
+    "code, status, message",
+    [("NoSuchKey", 404, "The manifest s3://archive-bucket/m.csv does not exist"),
+     ("AccessDenied", 403, "needs the IAM permission s3:GetObject"),
+     ("InvalidObjectState", 403, "is archived itself: restore it first")],
+)
+def test_object_body_failures_say_what_to_do(stubber, bucket, code, status, message):
+    stubber.add_client_error("get_object", code, code, status)
+    with pytest.raises(TaskFailure, match=message):
+        bucket.object_body("m.csv")

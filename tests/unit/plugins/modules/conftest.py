@@ -21,6 +21,7 @@ from botocore.stub import Stubber
 from moto import mock_aws
 
 from ansible.module_utils.common import warnings as module_warnings
+from ansible.module_utils.common.parameters import PASS_VARS
 try:
     from ansible.module_utils.testing import patch_module_args
 except ImportError:  # ansible-core before 2.19 reads the arguments from basic._ANSIBLE_ARGS
@@ -36,6 +37,11 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import Retrying
 from ansible_collections.s3async.restore.plugins.module_utils.s3_api import S3Bucket
 
 REGION = "us-east-1"
+# ansible-core 2.21 adds `invocation` (the options as the module resolved them) to a result only when the controller
+# asks for it (the inject_invocation setting, ANSIBLE_INJECT_INVOCATION), where earlier releases always add it. The
+# tests ask for it wherever the release knows the flag, so that a result has the same shape on every release; a
+# release without the flag would refuse it as an unsupported parameter.
+INJECT_INVOCATION = {"_ansible_inject_invocation": True} if "inject_invocation" in PASS_VARS else {}
 # The bucket the `s3` fixture creates; the test modules name it BUCKET.
 MOTO_BUCKET = "archive-bucket"
 
@@ -59,6 +65,7 @@ def run_module(capsys):
         module_args = dict(args)
         module_args["_ansible_check_mode"] = check_mode
         module_args["_ansible_diff"] = diff
+        module_args.update(INJECT_INVOCATION)
         # Each real module run is a fresh process; here warnings would otherwise carry over from the last run.
         module_warnings._global_warnings.clear()
         module_warnings._global_deprecations.clear()

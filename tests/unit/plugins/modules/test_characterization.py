@@ -19,7 +19,10 @@ There is no clock seam: scenarios that wait use wait_timeout=0 (the wait gives u
 at the first check, so no sleep ever happens.
 
 Stubbed prefix scenarios use concurrency=1, which makes the order of the calls (and so of the queued responses)
-fixed. What still varies between runs is removed by normalise() (see there) before comparing.
+fixed. What still varies between runs is removed by normalise() (see there) before comparing. What varies between
+ansible-core releases is not compared: warnings and deprecations are compared as their messages (release_neutral),
+and conftest.py asks 2.21 and later for the `invocation` they add only on request, so one recording holds on every
+release of scripts/matrix.sh.
 
 To re-record after an intended change of behaviour (then review the diff of the .json files):
 
@@ -100,10 +103,16 @@ def object_order(obj):
     return group, obj.get("key") or "", obj.get("version_id") or ""
 
 
+# Result fields counted from the moment of the run.
+NOW_RELATIVE = ("expected_ready_after", "expected_ready_before", "readable_at")
+
+
 def normalise(result, moto=False):
     """The result with what legitimately varies between runs replaced, for comparison as text.
 
-    * every `waited` value becomes "<waited>" (seconds measured on the real clock);
+    * every `waited` value becomes "<waited>" (seconds measured on the real clock), and every ready window and
+      readable time (`expected_ready_after`, `expected_ready_before`, `readable_at`) "<time>": they are counted
+      from now;
     * with ``moto``, ISO 8601 timestamps in strings become "<time>": moto's restored copies expire at now + days.
       Stubbed scenarios keep theirs, which come from the queued responses;
     * `objects` lists are sorted stably by (group, key, version_id), group 0 for an entry with an `error`, 1 for
@@ -120,7 +129,8 @@ def normalise(result, moto=False):
     def walk(value, name=None):
         if isinstance(value, dict):
             items = sorted(value.items()) if name == "by_storage_class" else value.items()
-            return {key: "<waited>" if key == "waited" else walk(item, key) for key, item in items}
+            return {key: "<waited>" if key == "waited" else "<time>" if key in NOW_RELATIVE and item else walk(item, key)
+                    for key, item in items}
         if isinstance(value, list):
             items = [walk(item) for item in value]
             if name == "objects" and all(isinstance(item, dict) for item in items):
@@ -133,6 +143,26 @@ def normalise(result, moto=False):
         return value
 
     return walk(result)
+
+
+def warning_text(warning):
+    """A warning or deprecation as its message: ansible-core 2.19 and later serialise a module's warnings as
+    {"event": {"msg": ...}, "__ansible_type": "WarningSummary"} (deprecations as DeprecationSummary), earlier
+    releases as the plain string (a deprecation as {"msg": ..., "version": ...})."""
+    if isinstance(warning, dict):
+        return (warning.get("event") or warning).get("msg")
+    return warning
+
+
+def release_neutral(result):
+    """The result as every supported ansible-core release gives it: warnings and deprecations as their messages.
+    Applied to both the recording and this run, so that a recording made on one release holds on the others."""
+    return {key: [warning_text(warning) for warning in value] if key in ("warnings", "deprecations") else value
+            for key, value in result.items()}
+
+
+def comparable(result):
+    return json.dumps(release_neutral(result), indent=1, ensure_ascii=False) + "\n"
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -839,7 +869,8 @@ def test_characterization(name, request, run_module):
                     f"{RECORD_VARIABLE}=1 python -m pytest tests/unit/plugins/modules/test_characterization.py "
                     f"-k {name}, and review it before committing.", pytrace=False)
     with open(recording_path(name), encoding="utf-8") as recording:
-        expected = recording.read()
+        expected = comparable(json.load(recording))
+    actual = comparable(json.loads(actual))
     if actual != expected:
         diff = "".join(difflib.unified_diff(expected.splitlines(keepends=True), actual.splitlines(keepends=True),
                                             fromfile=f"{shown} (recorded)", tofile=f"{name} (this run)"))
