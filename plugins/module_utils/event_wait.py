@@ -169,7 +169,9 @@ class EventWait:
             known_id = pending_id or restore_events.pending_id_of(event, self.bucket.name, self.readable)
             if known_id is None:
                 continue
-            used = True
+            # An event that may be about another version of a key waited on (restore_events.is_hint) may belong to
+            # another consumer of the user's queue: it is acted on (a fresh reading) but not taken as ours.
+            used = used or not restore_events.is_hint(event, pending.get(known_id) or self.readable[known_id])
             if event.name == restore_events.EVENT_DELETE:
                 self.expired[known_id] = event
             elif event.name == restore_events.EVENT_COMPLETED and pending_id is not None and not self._stale(event):

@@ -351,8 +351,9 @@ def test_an_event_of_another_version_does_not_make_a_version_less_reading_readab
     receive = {"QueueUrl": QUEUE_URL, "MaxNumberOfMessages": 10, "WaitTimeSeconds": 0}
     stub.add_response("receive_message", {"Messages": [{"MessageId": "1", "ReceiptHandle": "r1",
                                                         "Body": eventbridge_body("k", "a-noncurrent-version")}]}, receive)
-    stub.add_response("delete_message_batch", {"Successful": [{"Id": "0"}], "Failed": []},
-                      {"QueueUrl": QUEUE_URL, "Entries": [{"Id": "0", "ReceiptHandle": "r1"}]})
+    # Perhaps another consumer's (someone else restored that version): released on the user's queue, not deleted.
+    stub.add_response("change_message_visibility_batch", {"Successful": [{"Id": "0"}], "Failed": []},
+                      {"QueueUrl": QUEUE_URL, "Entries": [{"Id": "0", "ReceiptHandle": "r1", "VisibilityTimeout": 0}]})
     stub.add_response("receive_message", {}, receive)
     waiting = waiter(aws, bucket, fake_clock, queue_url=QUEUE_URL, timeout=20, queues=EventQueues(client, None))
 
